@@ -1,2 +1,4 @@
-// Lambda entry for the api function. Filled in by the walking skeleton.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501 });
+import { awsDeps } from '../../wiring/aws';
+import { createApiHandler } from '../http/api';
+
+export const handler = createApiHandler(awsDeps('signalbox-api'));

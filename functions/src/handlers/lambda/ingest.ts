@@ -1,2 +1,4 @@
-// Lambda entry for the ingest function. Filled in by the walking skeleton.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501 });
+import { awsDeps } from '../../wiring/aws';
+import { createIngestHandler } from '../http/ingest';
+
+export const handler = createIngestHandler(awsDeps('signalbox-ingest'));

@@ -1,2 +1,4 @@
-// Lambda entry for the store function. Filled in by the walking skeleton.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501 });
+import { awsDeps } from '../../wiring/aws';
+import { createStoreHandler } from '../events/store';
+
+export const handler = createStoreHandler(awsDeps('signalbox-store'));

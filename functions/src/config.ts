@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+const awsSchema = z.object({
+  TABLE_NAME: z.string().min(3),
+  EVENT_BUS_NAME: z.string().min(1),
+  INGEST_TOKEN_SECRET_ARN: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+});
+
+export type AwsConfig = z.infer<typeof awsSchema>;
+
+/**
+ * Reads the Lambda environment once, at cold start. Fails with the names of the missing or
+ * malformed variables, so a misconfigured function says why before it handles anything.
+ */
+export function loadAwsConfig(env: Record<string, string | undefined> = process.env): AwsConfig {
+  const parsed = awsSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Signalbox configuration is invalid: ${problems}`);
+  }
+  return parsed.data;
+}
+
+const localSchema = z.object({
+  SIGNALBOX_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SIGNALBOX_HOST: z.string().default('127.0.0.1'),
+  SIGNALBOX_DATA_DIR: z.string().default('.signalbox'),
+  SIGNALBOX_DYNAMO_PORT: z.coerce.number().int().min(0).max(65535).default(4567),
+  SIGNALBOX_INGEST_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+});
+
+export type LocalConfig = z.infer<typeof localSchema>;
+
+/** Reads the local runtime's environment; fails naming the variable. */
+export function loadLocalConfig(env: Record<string, string | undefined> = process.env): LocalConfig {
+  const parsed = localSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Signalbox configuration is invalid: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import type { ErrorBody, EventSummary, Violation } from '../read-models';
+import { versionOfArtifact } from './artifact';
+import type { ExtractedEvent, ReceivedAs } from './envelope';
+import { toSortableUtc } from './time';
+import { parseCdeventType, validateCdevent } from './validator';
+
+/** An event ready to store: identity, order, the derived summary, and what was wrong with it. */
+export interface PreparedEvent {
+  key: string;
+  id: string;
+  source: string;
+  type: string;
+  subject: string;
+  predicate: string;
+  timestamp: string;
+  /** Sortable UTC form of the timestamp (9 fractional digits), or of the ingest time when unusable. */
+  sortTime: string;
+  /** Total order for "late events never overwrite newer state": time, then source, then id. */
+  orderKey: string;
+  subjectId: string;
+  service: string | null;
+  environment: string | null;
+  artifactId: string | null;
+  version: string | null;
+  outcome: string | null;
+  chainId: string | null;
+  specVersion: string | null;
+  violations: Violation[];
+  receivedAs: ReceivedAs;
+  raw: unknown;
+  cdevent: Record<string, unknown>;
+  customData: unknown;
+}
+
+/** The largest single event accepted (EventBridge takes 256 KB per entry, DynamoDB 400 KB per item). */
+export const MAX_EVENT_BYTES = 128 * 1024;
+
+/**
+ * The storage key of an event: a digest of `context.source` and `context.id`, which the spec makes
+ * globally unique. The same source + id always gives the same key, so storing is idempotent.
+ */
+export function eventKey(source: string, id: string): string {
+  return 'e' + createHash('sha256').update(source).update('\u0000').update(id).digest('hex').slice(0, 40);
+}
+
+function obj(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+
+/** Outcomes differ by spec line (0.4 tests said pass/fail) and producers vary case. */
+function normaliseOutcome(value: unknown): string | null {
+  const text = str(value)?.toLowerCase() ?? null;
+  if (text === 'pass') return 'success';
+  if (text === 'fail') return 'failure';
+  return text;
+}
+
+/**
+ * Validates and derives everything Signalbox needs from one extracted event. Rejects (returns an
+ * `ErrorBody`) only what cannot be used at all: no CDEvent type, no id or no source. Everything else
+ * is kept, with its violations. Pure apart from hashing; `ingestedAt` orders events whose own
+ * timestamp is unusable.
+ */
+export function prepareEvent(extracted: ExtractedEvent, ingestedAt: string): PreparedEvent | { error: ErrorBody } {
+  if (!extracted.ok) return { error: extracted.error };
+  const { cdevent } = extracted;
+  const size = Buffer.byteLength(JSON.stringify(extracted.raw));
+  if (size > MAX_EVENT_BYTES) {
+    return {
+      error: {
+        code: 'event_too_large',
+        field: '$',
+        message: `an event may be at most ${MAX_EVENT_BYTES} bytes; this one is ${size}`,
+      },
+    };
+  }
+  const context = obj(cdevent.context);
+  const subjectDoc = obj(cdevent.subject);
+  const content = obj(subjectDoc.content);
+  const type = str(context.type);
+  if (!type) return { error: { code: 'missing_type', field: 'context.type', message: 'context.type is required' } };
+  const parsed = parseCdeventType(type);
+  if (!parsed) {
+    return {
+      error: {
+        code: 'not_a_cdevent',
+        field: 'context.type',
+        message: `context.type ${JSON.stringify(type.slice(0, 200))} is not a CDEvents type (dev.cdevents.<subject>.<predicate>.<version> or dev.cdeventsx.<tool>-<subject>.<predicate>.<version>)`,
+      },
+    };
+  }
+  const id = typeof context.id === 'number' ? String(context.id) : str(context.id);
+  if (!id) return { error: { code: 'missing_id', field: 'context.id', message: 'context.id is required to identify the event' } };
+  const source = str(context.source);
+  if (!source) {
+    return { error: { code: 'missing_source', field: 'context.source', message: 'context.source is required to identify the event' } };
+  }
+
+  const validation = validateCdevent(cdevent);
+  const violations = [...extracted.envelopeViolations, ...validation.violations];
+  const timestamp = typeof context.timestamp === 'string' ? context.timestamp : '';
+  const sortTime = toSortableUtc(timestamp) ?? toSortableUtc(ingestedAt)!;
+
+  const subject = parsed.subject;
+  const subjectId = str(subjectDoc.id) ?? '';
+  const environment =
+    str(obj(content.environment).id) ?? (subject === 'environment' && subjectId ? subjectId : null);
+  let service: string | null = null;
+  if (subject === 'service') service = subjectId || null;
+  else if (subject === 'incident') service = str(obj(content.service).id);
+  let artifactId = str(content.artifactId);
+  if (!artifactId && subject === 'artifact') artifactId = subjectId || null;
+
+  return {
+    key: eventKey(source, id),
+    id,
+    source,
+    type,
+    subject,
+    predicate: parsed.predicate,
+    timestamp,
+    sortTime,
+    orderKey: `${sortTime}\u001f${source}\u001f${id}`,
+    subjectId,
+    service,
+    environment,
+    artifactId,
+    version: versionOfArtifact(artifactId),
+    outcome: normaliseOutcome(content.outcome),
+    chainId: str(context.chainId) ?? str(context.chain_id),
+    specVersion: str(context.specversion) ?? str(context.version),
+    violations,
+    receivedAs: extracted.receivedAs,
+    raw: extracted.raw,
+    cdevent,
+    customData: cdevent.customData,
+  };
+}
+
+/** The timeline row of a prepared (or stored) event. */
+export function summarise(event: PreparedEvent, ingestedAt: string): EventSummary {
+  return {
+    key: event.key,
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    subject: event.subject,
+    predicate: event.predicate,
+    timestamp: event.timestamp,
+    subjectId: event.subjectId,
+    service: event.service,
+    environment: event.environment,
+    artifactId: event.artifactId,
+    version: event.version,
+    outcome: event.outcome,
+    valid: event.violations.length === 0,
+    violationCount: event.violations.length,
+    ingestedAt,
+    specVersion: event.specVersion,
+  };
+}
+
+/**
+ * The normalised CDEvent shown beside the raw one: the document without its envelope and without
+ * `null` values (producers send `null` for absent optional fields; the schemas allow neither).
+ */
+export function normalise(cdevent: unknown): unknown {
+  if (Array.isArray(cdevent)) return cdevent.map(normalise);
+  if (typeof cdevent === 'object' && cdevent !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(cdevent)) if (v !== null) out[k] = normalise(v);
+    return out;
+  }
+  return cdevent;
+}

@@ -1,0 +1,20 @@
+import type { Clock } from './ports/clock';
+import type { DeadLetterStore } from './ports/dead-letter-store';
+import type { EventBus } from './ports/event-bus';
+import type { EventStore } from './ports/event-store';
+import type { InventoryStore } from './ports/inventory-store';
+import type { Logger } from './ports/logger';
+import type { ProducerTokens } from './ports/producer-tokens';
+
+/** Everything the use cases need; each runtime builds one in `wiring/`. */
+export interface Deps {
+  events: EventStore;
+  inventory: InventoryStore;
+  deadLetters: DeadLetterStore;
+  bus: EventBus;
+  producerTokens: ProducerTokens;
+  clock: Clock;
+  logger: Logger;
+  /** Random ids (dead letters); a port so tests can fix them. */
+  newId: () => string;
+}

@@ -1,0 +1,65 @@
+/**
+ * Named errors of the domain. They carry a machine `code` and the `field` at fault, never an HTTP
+ * status: one edge middleware maps them (4xx for the caller's fault, 5xx otherwise).
+ */
+export abstract class SignalboxError extends Error {
+  abstract readonly code: string;
+  /** True when the caller can fix it (maps to 4xx). */
+  abstract readonly callerFault: boolean;
+  readonly field: string | null;
+
+  constructor(message: string, field: string | null = null, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.field = field;
+  }
+}
+
+/** The input is malformed or breaks a rule; `field` names where. */
+export class ValidationError extends SignalboxError {
+  readonly code: string;
+  readonly callerFault = true;
+  constructor(message: string, field: string | null = null, code = 'invalid_request') {
+    super(message, field);
+    this.code = code;
+  }
+}
+
+/** The request body is larger than allowed. */
+export class PayloadTooLargeError extends SignalboxError {
+  readonly code = 'payload_too_large';
+  readonly callerFault = true;
+  constructor(
+    message: string,
+    readonly limitBytes: number,
+  ) {
+    super(message, 'body');
+  }
+}
+
+/** No or a wrong credential. */
+export class UnauthorizedError extends SignalboxError {
+  readonly code = 'unauthorized';
+  readonly callerFault = true;
+  constructor(message = 'A valid bearer token is required', field: string | null = 'Authorization') {
+    super(message, field);
+  }
+}
+
+/** The addressed thing does not exist. */
+export class NotFoundError extends SignalboxError {
+  readonly code = 'not_found';
+  readonly callerFault = true;
+}
+
+/** The request conflicts with the current state. */
+export class ConflictError extends SignalboxError {
+  readonly code = 'conflict';
+  readonly callerFault = true;
+}
+
+/** A dependency (store, bus) failed; the caller may retry. */
+export class DependencyError extends SignalboxError {
+  readonly code = 'dependency_failed';
+  readonly callerFault = false;
+}

@@ -1,0 +1,15 @@
+import middy from '@middy/core';
+import type { Deps } from '../../core/deps';
+import type { DeliveredEvent } from '../../core/ports/event-bus';
+import { recordEventOrDeadLetter } from '../../core/use-cases/record-event';
+
+/**
+ * Target of the `StoreCdEvents` bus rule: stores the CDEvent and updates the current-state view.
+ * A failure becomes a dead letter (listed by `GET /api/dead-letters`, replayable); only a failure to
+ * write the dead letter escapes, so the platform retries and finally uses the target's DLQ.
+ */
+export function createStoreHandler(deps: Deps) {
+  return middy<DeliveredEvent, void>().handler(async (event) => {
+    await recordEventOrDeadLetter(deps, event);
+  });
+}

@@ -1,0 +1,25 @@
+import middy from '@middy/core';
+import type { Deps } from '../../core/deps';
+import { PayloadTooLargeError } from '../../core/errors';
+import { authorizeProducer, ingestEvents, MAX_BODY_BYTES } from '../../core/use-cases/ingest-events';
+import { bodyText, httpErrors, json, lowerHeaders, type HttpEvent, type HttpResult } from '../middleware/http';
+
+/**
+ * `POST /api/events`: a producer sends one CDEvent, a CloudEvent (structured or binary) or a batch.
+ * Answers 202 with one result per event; 400 only when nothing can be used; 401 without a valid
+ * producer token; 413 over the size limit.
+ */
+export function createIngestHandler(deps: Deps) {
+  return middy<HttpEvent, HttpResult>()
+    .use(httpErrors(deps.logger))
+    .handler(async (event) => {
+      const headers = lowerHeaders(event);
+      await authorizeProducer(deps, headers.authorization);
+      const declared = Number(headers['content-length'] ?? '0');
+      if (declared > MAX_BODY_BYTES) {
+        throw new PayloadTooLargeError(`request body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`, MAX_BODY_BYTES);
+      }
+      const result = await ingestEvents(deps, { headers, body: bodyText(event) });
+      return json(202, result);
+    });
+}

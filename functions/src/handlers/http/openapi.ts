@@ -1,0 +1,297 @@
+/**
+ * OpenAPI 3.1 description of every route. A test checks that it lists exactly the routes served and
+ * that real responses validate against these schemas.
+ */
+const nullableString = { type: ['string', 'null'] };
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const errorResponses = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((code) => [String(code), { description: ERROR_TEXT[code] ?? 'Error', content: { 'application/json': { schema: ref('ErrorResponse') } } }]),
+  );
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Invalid request; `error.field` names the parameter or field',
+  401: 'Missing or invalid bearer token',
+  404: 'Not found',
+  409: 'Conflict (e.g. a replay that failed again)',
+  413: 'Request body too large',
+  503: 'A dependency (store, bus) failed; retry',
+};
+const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
+const queryParam = (name: string, description: string, schema: unknown = { type: 'string' }) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema,
+});
+const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
+
+const schemas = {
+  ErrorBody: {
+    type: 'object',
+    required: ['code', 'field', 'message'],
+    properties: { code: { type: 'string' }, field: nullableString, message: { type: 'string' } },
+    additionalProperties: false,
+  },
+  ErrorResponse: { type: 'object', required: ['error'], properties: { error: ref('ErrorBody') } },
+  Violation: {
+    type: 'object',
+    required: ['path', 'message'],
+    properties: { path: { type: 'string', description: 'JSONPath, e.g. $.context.timestamp' }, message: { type: 'string' } },
+  },
+  IngestResult: {
+    type: 'object',
+    required: ['status', 'violations'],
+    properties: {
+      status: { enum: ['stored', 'duplicate', 'rejected'] },
+      key: { type: 'string', description: 'Address of the stored event (GET /api/events/{key})' },
+      violations: { type: 'array', items: ref('Violation') },
+      error: ref('ErrorBody'),
+    },
+  },
+  EventSummary: {
+    type: 'object',
+    required: ['key', 'id', 'source', 'type', 'subject', 'predicate', 'timestamp', 'subjectId', 'service', 'environment', 'artifactId', 'version', 'outcome', 'valid', 'violationCount', 'ingestedAt', 'specVersion'],
+    properties: {
+      key: { type: 'string' },
+      id: { type: 'string' },
+      source: { type: 'string' },
+      type: { type: 'string' },
+      subject: { type: 'string' },
+      predicate: { type: 'string' },
+      timestamp: { type: 'string', description: 'context.timestamp exactly as sent' },
+      subjectId: { type: 'string' },
+      service: nullableString,
+      environment: nullableString,
+      artifactId: nullableString,
+      version: nullableString,
+      outcome: nullableString,
+      valid: { type: 'boolean' },
+      violationCount: { type: 'integer' },
+      ingestedAt: { type: 'string' },
+      specVersion: nullableString,
+    },
+  },
+  EventDetail: {
+    allOf: [
+      ref('EventSummary'),
+      {
+        type: 'object',
+        required: ['raw', 'normalised', 'violations', 'receivedAs', 'chainId'],
+        properties: {
+          raw: { description: 'The event exactly as received' },
+          normalised: { description: 'The CDEvent without its envelope and null values' },
+          violations: { type: 'array', items: ref('Violation') },
+          receivedAs: { enum: ['bare', 'structured', 'binary', 'eventbridge'] },
+          chainId: nullableString,
+        },
+      },
+    ],
+  },
+  EventPage: {
+    type: 'object',
+    required: ['items', 'next'],
+    properties: { items: { type: 'array', items: ref('EventSummary') }, next: nullableString },
+  },
+  InventoryCell: {
+    type: 'object',
+    required: ['service', 'environment', 'artifactId', 'version', 'since', 'state', 'lastEventKey', 'lastEventType', 'lastEventAt'],
+    properties: {
+      service: { type: 'string' },
+      environment: { type: 'string' },
+      artifactId: nullableString,
+      version: nullableString,
+      since: { type: 'string' },
+      state: { enum: ['running', 'removed'] },
+      lastEventKey: { type: 'string' },
+      lastEventType: { type: 'string' },
+      lastEventAt: { type: 'string' },
+    },
+    additionalProperties: false,
+  },
+  Inventory: {
+    type: 'object',
+    required: ['services', 'environments', 'cells', 'generatedAt'],
+    properties: {
+      services: { type: 'array', items: { type: 'string' } },
+      environments: { type: 'array', items: { type: 'string' } },
+      cells: { type: 'array', items: ref('InventoryCell') },
+      generatedAt: { type: 'string' },
+    },
+  },
+  DeploymentRecord: {
+    type: 'object',
+    required: ['key', 'environment', 'artifactId', 'version', 'action', 'timestamp', 'source'],
+    properties: {
+      key: { type: 'string' },
+      environment: { type: 'string' },
+      artifactId: nullableString,
+      version: nullableString,
+      action: { enum: ['deployed', 'upgraded', 'rolledback', 'removed', 'published'] },
+      timestamp: { type: 'string' },
+      source: { type: 'string' },
+    },
+  },
+  ServiceDetail: {
+    type: 'object',
+    required: ['name', 'environments', 'history', 'historyNext'],
+    properties: {
+      name: { type: 'string' },
+      environments: { type: 'array', items: ref('InventoryCell') },
+      history: { type: 'array', items: ref('DeploymentRecord') },
+      historyNext: nullableString,
+    },
+  },
+  EnvironmentSummary: {
+    type: 'object',
+    required: ['name', 'provider', 'kind', 'region', 'url', 'serviceCount', 'firstSeen', 'lastEventAt', 'deleted'],
+    properties: {
+      name: { type: 'string' },
+      provider: nullableString,
+      kind: nullableString,
+      region: nullableString,
+      url: nullableString,
+      serviceCount: { type: 'integer' },
+      firstSeen: { type: 'string' },
+      lastEventAt: { type: 'string' },
+      deleted: { type: 'boolean' },
+    },
+  },
+  DeadLetter: {
+    type: 'object',
+    required: ['id', 'eventKey', 'consumer', 'error', 'attempts', 'firstFailedAt', 'lastFailedAt', 'payload', 'state'],
+    properties: {
+      id: { type: 'string' },
+      eventKey: nullableString,
+      consumer: { type: 'string' },
+      error: { type: 'string' },
+      attempts: { type: 'integer' },
+      firstFailedAt: { type: 'string' },
+      lastFailedAt: { type: 'string' },
+      payload: {},
+      state: { enum: ['pending', 'replayed'] },
+    },
+  },
+};
+
+const pageParams = [
+  queryParam('limit', 'Page size, 1 to 200 (default 50)', { type: 'integer', minimum: 1, maximum: 200 }),
+  queryParam('cursor', 'The `next` value of the previous page'),
+];
+
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Signalbox API',
+      version: '0.1.0',
+      description: 'CDEvents in; current state (versions × environments), timeline and dead letters out.',
+    },
+    components: {
+      schemas,
+      securitySchemes: { producerToken: { type: 'http', scheme: 'bearer', description: 'Producer (ingest) token' } },
+    },
+    paths: {
+      '/api/events': {
+        post: {
+          operationId: 'ingestEvents',
+          summary: 'Send CDEvents',
+          description:
+            'A bare CDEvent, a CloudEvents structured event (application/cloudevents+json), CloudEvents binary mode (ce-* headers and the CDEvent as body), a JSON array or application/cloudevents-batch+json batch of up to 500, or EventBridge envelopes (CDEvent in `detail`). Lenient: events with schema violations are stored with them.',
+          security: [{ producerToken: [] }],
+          requestBody: { required: true, content: { 'application/json': { schema: {} }, 'application/cloudevents+json': { schema: {} }, 'application/cloudevents-batch+json': { schema: { type: 'array' } } } },
+          responses: {
+            '202': {
+              description: 'One result per event, in request order',
+              content: jsonContent({ type: 'object', required: ['results'], properties: { results: { type: 'array', items: ref('IngestResult') } } }),
+            },
+            ...errorResponses(400, 401, 413, 503),
+          },
+        },
+        get: {
+          operationId: 'listEvents',
+          summary: 'Timeline, newest first',
+          parameters: [
+            ...pageParams,
+            queryParam('service', 'Only events about this service'),
+            queryParam('environment', 'Only events about this environment'),
+            queryParam('type', 'Exact CDEvents type, or a prefix ending in "." (e.g. dev.cdevents.service.)'),
+            queryParam('since', 'RFC 3339 timestamp or YYYY-MM-DD (inclusive)'),
+            queryParam('until', 'RFC 3339 timestamp or YYYY-MM-DD (inclusive)'),
+          ],
+          responses: { '200': { description: 'A page of events', content: jsonContent(ref('EventPage')) }, ...errorResponses(400) },
+        },
+      },
+      '/api/events/{key}': {
+        get: {
+          operationId: 'getEvent',
+          summary: 'One event: raw, normalised and its violations',
+          parameters: [pathParam('key', 'The key returned at ingest')],
+          responses: { '200': { description: 'The event', content: jsonContent(ref('EventDetail')) }, ...errorResponses(404) },
+        },
+      },
+      '/api/inventory': {
+        get: {
+          operationId: 'getInventory',
+          summary: 'Versions × environments matrix',
+          responses: { '200': { description: 'Every service in every environment', content: jsonContent(ref('Inventory')) } },
+        },
+      },
+      '/api/services/{name}': {
+        get: {
+          operationId: 'getService',
+          summary: 'One service per environment, with its deployment history',
+          parameters: [pathParam('name', 'Service name (the service subject id)'), ...pageParams],
+          responses: { '200': { description: 'The service', content: jsonContent(ref('ServiceDetail')) }, ...errorResponses(400, 404) },
+        },
+      },
+      '/api/environments': {
+        get: {
+          operationId: 'listEnvironments',
+          summary: 'Every environment',
+          responses: {
+            '200': {
+              description: 'Environments',
+              content: jsonContent({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('EnvironmentSummary') } } }),
+            },
+          },
+        },
+      },
+      '/api/dead-letters': {
+        get: {
+          operationId: 'listDeadLetters',
+          summary: 'What a consumer could not process, newest first',
+          parameters: pageParams,
+          responses: {
+            '200': {
+              description: 'Dead letters',
+              content: jsonContent({ type: 'object', required: ['items', 'next'], properties: { items: { type: 'array', items: ref('DeadLetter') }, next: nullableString } }),
+            },
+            ...errorResponses(400),
+          },
+        },
+      },
+      '/api/dead-letters/{id}/replay': {
+        post: {
+          operationId: 'replayDeadLetter',
+          summary: 'Retry a dead letter',
+          parameters: [pathParam('id', 'Dead letter id')],
+          responses: {
+            '200': {
+              description: 'Replayed',
+              content: jsonContent({ type: 'object', required: ['deadLetter'], properties: { deadLetter: ref('DeadLetter') } }),
+            },
+            ...errorResponses(404, 409),
+          },
+        },
+      },
+      '/api/openapi.json': {
+        get: {
+          operationId: 'getOpenApi',
+          summary: 'This document',
+          responses: { '200': { description: 'OpenAPI 3.1 document', content: jsonContent({ type: 'object' }) } },
+        },
+      },
+    },
+  };
+}

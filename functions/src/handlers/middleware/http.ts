@@ -1,0 +1,61 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { PayloadTooLargeError, SignalboxError } from '../../core/errors';
+import type { Logger } from '../../core/ports/logger';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+const SECURITY_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode, headers: { ...SECURITY_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+const STATUS: Record<string, number> = {
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  method_not_allowed: 405,
+};
+
+/**
+ * The one edge mapper: `SignalboxError`s become `{ error: { code, field, message } }` with a 4xx
+ * for the caller's fault and a 5xx otherwise; anything else is a logged 500 that says nothing
+ * internal.
+ */
+export function httpErrors(logger: Logger): MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    onError: async (request) => {
+      const err = request.error;
+      if (err instanceof SignalboxError) {
+        const status = err.callerFault ? (STATUS[err.code] ?? 400) : 503;
+        if (!err.callerFault) logger.error('dependency failure', { code: err.code, message: err.message });
+        const headers: Record<string, string> = err.code === 'unauthorized' ? { 'www-authenticate': 'Bearer' } : {};
+        if (err instanceof PayloadTooLargeError) headers['x-max-body-bytes'] = String(err.limitBytes);
+        request.response = json(status, { error: { code: err.code, field: err.field, message: err.message } }, headers);
+        return;
+      }
+      logger.error('unhandled error', { name: (err as Error | null)?.name, message: (err as Error | null)?.message, stack: (err as Error | null)?.stack });
+      request.response = json(500, { error: { code: 'internal', field: null, message: 'internal error; see the server log' } });
+    },
+  };
+}
+
+/** The request body as text (API Gateway base64-encodes binary media types). */
+export function bodyText(event: HttpEvent): string {
+  if (!event.body) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+/** Header names lower-cased (HTTP API v2 already does; local and tests may not). */
+export function lowerHeaders(event: HttpEvent): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(event.headers ?? {})) out[k.toLowerCase()] = v;
+  return out;
+}

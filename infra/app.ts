@@ -1,0 +1,4 @@
+import { buildApp } from './build-app';
+
+const { app } = buildApp();
+app.synth();

@@ -1,0 +1,169 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, type EventPattern, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { BUS_RULES, type BusRule } from '../../functions/src/shared/bus-rules';
+import { SignalboxFunction } from './signalbox-function';
+
+/** Read by the ingest function to fetch the producer token. */
+export const INGEST_TOKEN_SECRET_ARN_ENV = 'INGEST_TOKEN_SECRET_ARN';
+
+/** Default-stage throttling of the HTTP API (requests per second, and burst). */
+export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+
+export interface SignalboxApiProps {
+  table: ITable;
+  bus: IEventBus;
+  ingestTokenSecret: ISecret;
+  logLevel: string;
+}
+
+/**
+ * The stateless backend: the ingest, api and store functions, the bus rules that feed the
+ * consumers (with their dead-letter queue), and the HTTP API in front of ingest and api.
+ */
+export class SignalboxApi extends Construct {
+  readonly ingest: SignalboxFunction;
+  readonly api: SignalboxFunction;
+  readonly store: SignalboxFunction;
+  readonly deadLetterQueue: Queue;
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+
+  constructor(scope: Construct, id: string, props: SignalboxApiProps) {
+    super(scope, id);
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    this.ingest = new SignalboxFunction(this, 'IngestFunction', {
+      entry: 'functions/src/handlers/lambda/ingest.ts',
+      description: 'Signalbox: POST /api/events, validates CDEvents and puts them on the bus',
+      serviceName: 'ingest',
+      logLevel: props.logLevel,
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindBus(props.bus)
+      .bindSecret(props.ingestTokenSecret, INGEST_TOKEN_SECRET_ARN_ENV);
+
+    this.api = new SignalboxFunction(this, 'ApiFunction', {
+      entry: 'functions/src/handlers/lambda/api.ts',
+      description: 'Signalbox: read API under /api/* and dead-letter replay',
+      serviceName: 'api',
+      logLevel: props.logLevel,
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindBus(props.bus);
+
+    this.store = new SignalboxFunction(this, 'StoreFunction', {
+      entry: 'functions/src/handlers/lambda/store.ts',
+      description: 'Signalbox: stores CDEvents from the bus and keeps the current-state views',
+      serviceName: 'store',
+      logLevel: props.logLevel,
+      timeout: Duration.seconds(30),
+      deadLetterQueue: this.deadLetterQueue,
+    }).bindTable(props.table, 'readWrite');
+
+    this.addBusRules(props.bus);
+
+    ({ httpApi: this.httpApi, stage: this.stage } = this.addHttpApi());
+  }
+
+  private addBusRules(bus: IEventBus): void {
+    const consumers: Record<BusRule['target'], IFunction> = { store: this.store.function };
+    for (const busRule of BUS_RULES) {
+      new Rule(this, busRule.id, {
+        eventBus: bus,
+        description: busRule.description,
+        // BusRule patterns use content filters ($or, prefix, exists) that the EventPattern type
+        // does not model; CDK passes unknown keys through unchanged.
+        eventPattern: busRule.pattern as EventPattern,
+        targets: [
+          new LambdaFunction(consumers[busRule.target], {
+            deadLetterQueue: this.deadLetterQueue,
+            retryAttempts: 8,
+            maxEventAge: Duration.hours(6),
+          }),
+        ],
+      });
+    }
+  }
+
+  private addHttpApi(): { httpApi: HttpApi; stage: HttpStage } {
+    const httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Signalbox HTTP API: producer ingest and the portal\'s read API',
+      createDefaultStage: false,
+    });
+
+    const accessLogs = new LogGroup(this, 'HttpApiAccessLogs', {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: API_THROTTLE,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            httpMethod: '$context.httpMethod',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            latency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            userAgent: '$context.identity.userAgent',
+          }),
+        ),
+      },
+    });
+
+    const ingestRoutes = httpApi.addRoutes({
+      path: '/api/events',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('IngestIntegration', this.ingest.function),
+    });
+    for (const route of ingestRoutes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: 'Producers (CI/CD tools) cannot obtain Cognito tokens; the ingest function rejects any request without the producer bearer token it reads from Secrets Manager.',
+      });
+    }
+
+    const apiIntegration = new HttpLambdaIntegration('ApiIntegration', this.api.function);
+    const readRoutes = [
+      ...httpApi.addRoutes({ path: '/api/{proxy+}', methods: [HttpMethod.GET], integration: apiIntegration }),
+      ...httpApi.addRoutes({
+        path: '/api/dead-letters/{id}/replay',
+        methods: [HttpMethod.POST],
+        integration: apiIntegration,
+      }),
+    ];
+    for (const route of readRoutes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: 'Walking skeleton: the Cognito JWT authorizer for the portal API arrives in issue 5; until then the stack is deployed to sandbox accounts only.',
+      });
+    }
+
+    return { httpApi, stage };
+  }
+}

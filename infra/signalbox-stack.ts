@@ -1,0 +1,59 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { SignalboxConfig } from './config';
+import { Portal } from './constructs/portal';
+import { SignalboxApi } from './constructs/signalbox-api';
+import { StatefulResources } from './constructs/stateful-resources';
+
+export interface SignalboxStackProps extends StackProps {
+  config: SignalboxConfig;
+}
+
+/** One Signalbox instance: stateful resources, the stateless backend and the portal. */
+export class SignalboxStack extends Stack {
+  readonly stateful: StatefulResources;
+  readonly backend: SignalboxApi;
+  readonly portal: Portal;
+
+  constructor(scope: Construct, id: string, props: SignalboxStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.stateful = new StatefulResources(this, 'Stateful', {
+      producerAccountIds: config.producerAccountIds,
+      producerOrganizationId: config.producerOrganizationId,
+    });
+
+    this.backend = new SignalboxApi(this, 'Backend', {
+      table: this.stateful.table,
+      bus: this.stateful.bus,
+      ingestTokenSecret: this.stateful.ingestTokenSecret,
+      logLevel: config.logLevel,
+    });
+
+    this.portal = new Portal(this, 'Portal', {
+      httpApi: this.backend.httpApi,
+      webOutDir: config.webOutDir,
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'HTTP API base URL (producers POST CDEvents to <ApiUrl>api/events)',
+      value: this.backend.stage.url,
+    });
+    new CfnOutput(this, 'PortalUrl', {
+      description: 'Portal URL (also serves /api/*)',
+      value: `https://${this.portal.distribution.distributionDomainName}`,
+    });
+    new CfnOutput(this, 'EventBusName', { value: this.stateful.bus.eventBusName });
+    new CfnOutput(this, 'EventBusArn', {
+      description: 'Target of producers and peers that PutEvents directly',
+      value: this.stateful.bus.eventBusArn,
+    });
+    new CfnOutput(this, 'IngestTokenSecretArn', {
+      description: 'Secret holding the producer bearer token for POST /api/events',
+      value: this.stateful.ingestTokenSecret.secretArn,
+    });
+    new CfnOutput(this, 'TableName', { value: this.stateful.table.tableName });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.backend.deadLetterQueue.queueUrl });
+  }
+}

@@ -1,0 +1,381 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Stack, type App, type CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUS_RULES } from '../../functions/src/shared/bus-rules';
+import { TABLE_DESIGN } from '../../functions/src/shared/table-design';
+import { buildApp } from '../../infra/build-app';
+import type { SignalboxStack } from '../../infra/signalbox-stack';
+
+const TMP = mkdtempSync(join(tmpdir(), 'signalbox-infra-'));
+const MISSING_WEB_OUT = join(TMP, 'no-web-build');
+const WEB_OUT = join(TMP, 'web-out');
+
+// CloudFront managed policy ids (the same in every account).
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+
+interface Synthesized {
+  app: App;
+  stack: SignalboxStack;
+  outdir: string;
+  synthError?: unknown;
+  /** Unacknowledged validation findings, as `<rule> at <construct path>`. */
+  violations: string[];
+}
+
+function synthesize(context: Record<string, unknown>, extend?: (stack: SignalboxStack) => void): Synthesized {
+  const outdir = mkdtempSync(join(TMP, 'cdk-out-'));
+  const { app, stack } = buildApp({ webOutDir: MISSING_WEB_OUT, ...context }, { outdir });
+  extend?.(stack);
+  let synthError: unknown;
+  try {
+    app.synth();
+  } catch (error) {
+    synthError = error;
+  }
+  return { app, stack, outdir, synthError, violations: readViolations(outdir) };
+}
+
+function readViolations(outdir: string): string[] {
+  const file = join(outdir, 'validation-report.json');
+  if (!existsSync(file)) return [];
+  const report = JSON.parse(readFileSync(file, 'utf8')) as {
+    pluginReports: { violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
+  };
+  return report.pluginReports.flatMap((plugin) =>
+    plugin.violations.flatMap((violation) =>
+      violation.violatingConstructs.map((construct) => `${violation.ruleName} at ${construct.constructPath}`),
+    ),
+  );
+}
+
+function logicalId(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+
+function resourcesOfType(template: Template, type: string): Record<string, Resource> {
+  return template.findResources(type) as Record<string, Resource>;
+}
+
+/** Every IAM statement attached to the role, from all its policies. */
+function statementsOfRole(template: Template, roleLogicalId: string): Record<string, any>[] {
+  return Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
+    .filter((policy) => (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleLogicalId })))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Record<string, any>[]);
+}
+
+function actionsOn(statements: Record<string, any>[], resource: unknown): string[] {
+  return statements
+    .filter((statement) => [statement.Resource].flat().some((r: unknown) => JSON.stringify(r) === JSON.stringify(resource)))
+    .flatMap((statement) => [statement.Action].flat() as string[]);
+}
+
+let plain: Synthesized;
+let withProducers: Synthesized;
+let template: Template;
+let producersTemplate: Template;
+
+beforeAll(() => {
+  mkdirSync(WEB_OUT, { recursive: true });
+  writeFileSync(join(WEB_OUT, 'index.html'), '<!doctype html><title>Signalbox</title>');
+  plain = synthesize({});
+  withProducers = synthesize({
+    producerAccountIds: '111111111111, 222222222222',
+    producerOrganizationId: 'o-a1b2c3d4e5',
+    webOutDir: WEB_OUT,
+  });
+  template = Template.fromStack(plain.stack);
+  producersTemplate = Template.fromStack(withProducers.stack);
+});
+
+afterAll(() => {
+  rmSync(TMP, { recursive: true, force: true });
+});
+
+describe('cdk-nag AwsSolutions checks', () => {
+  it('synthesizes the app with zero unacknowledged findings', () => {
+    expect(plain.violations).toEqual([]);
+    expect(plain.synthError).toBeUndefined();
+  });
+
+  it('synthesizes with zero unacknowledged findings with a bus policy and the portal deployment', () => {
+    expect(withProducers.violations).toEqual([]);
+    expect(withProducers.synthError).toBeUndefined();
+  });
+
+  it('fails the synth when a non-compliant resource is added', () => {
+    const broken = synthesize({}, (stack) => {
+      new Queue(stack, 'UnencryptedQueue', { encryption: QueueEncryption.UNENCRYPTED });
+    });
+
+    expect(broken.synthError).toBeInstanceOf(Error);
+    expect((broken.synthError as Error).message).toMatch(/AwsSolutions-SQS2/);
+    expect(broken.violations).toContain('AwsSolutions-SQS2 at Signalbox/UnencryptedQueue/Resource');
+    expect(broken.violations).toContain('AwsSolutions-SQS4 at Signalbox/UnencryptedQueue/Resource');
+    expect(broken.violations.every((violation) => violation.endsWith('at Signalbox/UnencryptedQueue/Resource'))).toBe(true);
+  });
+});
+
+describe('SignalboxStack: stateful resources', () => {
+  it('builds the table from TABLE_DESIGN: keys, three GSIs, on-demand, PITR, TTL, retained', () => {
+    const gsiNames = TABLE_DESIGN.globalSecondaryIndexes.map((index) => index.indexName);
+    expect(gsiNames).toHaveLength(3);
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        KeySchema: [
+          { AttributeName: TABLE_DESIGN.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_DESIGN.sortKey, KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: TABLE_DESIGN.ttlAttribute, Enabled: true },
+        GlobalSecondaryIndexes: TABLE_DESIGN.globalSecondaryIndexes.map((index) => ({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      },
+    });
+  });
+
+  it('creates one custom bus with an archive of every event kept 30 days', () => {
+    const busId = logicalId(plain.stack.stateful.bus);
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: { 'Fn::GetAtt': [busId, 'Arn'] },
+      RetentionDays: 30,
+      EventPattern: { source: [{ prefix: '' }] },
+    });
+  });
+
+  it('has no bus policy when no producer account or organization is configured', () => {
+    template.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+  });
+
+  it('lets the configured producer accounts and organization PutEvents on the bus', () => {
+    const busId = logicalId(withProducers.stack.stateful.bus);
+    const statements = Object.values(resourcesOfType(producersTemplate, 'AWS::Events::EventBusPolicy')).map((policy) => {
+      expect(policy.Properties.EventBusName).toEqual({ Ref: busId });
+      return policy.Properties.Statement as Record<string, any>;
+    });
+    expect(statements).toHaveLength(2);
+
+    const accounts = statements.find((statement) => statement.Sid === 'cdk-ProducerAccountsPutEvents');
+    expect(accounts).toMatchObject({ Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId, 'Arn'] } });
+    const principals = JSON.stringify(accounts?.Principal);
+    expect(principals).toContain(':iam::111111111111:root');
+    expect(principals).toContain(':iam::222222222222:root');
+    expect(accounts?.Condition).toBeUndefined();
+
+    const organization = statements.find((statement) => statement.Sid === 'cdk-ProducerOrganizationPutEvents');
+    expect(organization).toMatchObject({
+      Effect: 'Allow',
+      Action: 'events:PutEvents',
+      Principal: { AWS: '*' },
+      Resource: { 'Fn::GetAtt': [busId, 'Arn'] },
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+    });
+  });
+
+  it('keeps the producer token in a Secrets Manager secret with a generated value', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 48 }),
+    });
+  });
+});
+
+describe('SignalboxStack: functions', () => {
+  const expectedEnv = {
+    ingest: ['TABLE_NAME', 'EVENT_BUS_NAME', 'INGEST_TOKEN_SECRET_ARN'],
+    api: ['TABLE_NAME', 'EVENT_BUS_NAME'],
+    store: ['TABLE_NAME'],
+  } as const;
+
+  it.each(Object.keys(expectedEnv) as (keyof typeof expectedEnv)[])(
+    'runs %s on nodejs24.x, arm64, with tracing, its log group and exactly its environment',
+    (name) => {
+      const fn = plain.stack.backend[name];
+      const properties = template.toJSON().Resources[logicalId(fn.function)].Properties;
+      expect(properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: logicalId(fn.logGroup) } },
+      });
+      expect(Object.keys(properties.Environment.Variables).sort()).toEqual(
+        [...expectedEnv[name], 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL', 'NODE_OPTIONS'].sort(),
+      );
+      const variables = properties.Environment.Variables;
+      expect(variables.TABLE_NAME).toEqual({ Ref: logicalId(plain.stack.stateful.table) });
+      expect(variables.POWERTOOLS_SERVICE_NAME).toBe(`signalbox-${name}`);
+      expect(variables.LOG_LEVEL).toBe('INFO');
+      if ('EVENT_BUS_NAME' in variables) expect(variables.EVENT_BUS_NAME).toEqual({ Ref: logicalId(plain.stack.stateful.bus) });
+      if ('INGEST_TOKEN_SECRET_ARN' in variables) {
+        expect(variables.INGEST_TOKEN_SECRET_ARN).toEqual({ Ref: logicalId(plain.stack.stateful.ingestTokenSecret) });
+      }
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        RetentionInDays: 30,
+      });
+    },
+  );
+
+  it('bundles each entry as minified ESM with a createRequire banner and a source map', () => {
+    const code = template.toJSON().Resources[logicalId(plain.stack.backend.ingest.function)].Properties.Code;
+    const assetDir = join(plain.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
+    const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    expect(bundle.startsWith("import { createRequire as __signalboxCreateRequire } from 'node:module';")).toBe(true);
+    expect(bundle).toMatch(/export\s*\{[^}]*handler/);
+    expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+  });
+
+  it('grants least privilege: only ingest reads the token, store cannot put events, nobody has a managed policy', () => {
+    const { ingest, api, store } = plain.stack.backend;
+    const secretRef = { Ref: logicalId(plain.stack.stateful.ingestTokenSecret) };
+    const busArn = { 'Fn::GetAtt': [logicalId(plain.stack.stateful.bus), 'Arn'] };
+
+    expect(actionsOn(statementsOfRole(template, logicalId(ingest.role)), secretRef)).toContain('secretsmanager:GetSecretValue');
+    expect(actionsOn(statementsOfRole(template, logicalId(api.role)), secretRef)).toEqual([]);
+    expect(actionsOn(statementsOfRole(template, logicalId(ingest.role)), busArn)).toEqual(['events:PutEvents']);
+    expect(actionsOn(statementsOfRole(template, logicalId(api.role)), busArn)).toEqual(['events:PutEvents']);
+    expect(actionsOn(statementsOfRole(template, logicalId(store.role)), busArn)).toEqual([]);
+    for (const fn of [ingest, api, store]) {
+      expect(template.toJSON().Resources[logicalId(fn.role)].Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it.each(BUS_RULES.filter((rule) => rule.target === 'store').map((rule) => [rule.id, rule] as const))(
+    'targets store from rule %s with the BUS_RULES pattern, a retry policy and the DLQ',
+    (_id, rule) => {
+      const { stack } = plain;
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: { Ref: logicalId(stack.stateful.bus) },
+        EventPattern: rule.pattern,
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [logicalId(stack.backend.store.function), 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack.backend.deadLetterQueue), 'Arn'] } },
+            RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 },
+          }),
+        ],
+      });
+    },
+  );
+
+  it('sends failed asynchronous store invocations to the same encrypted, SSL-only DLQ', () => {
+    const { stack } = plain;
+    const queueId = logicalId(stack.backend.deadLetterQueue);
+    expect(template.toJSON().Resources[logicalId(stack.backend.store.function)].Properties.DeadLetterConfig).toEqual({
+      TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('SignalboxStack: HTTP API', () => {
+  it.each([
+    ['POST /api/events', 'ingest'],
+    ['GET /api/{proxy+}', 'api'],
+    ['POST /api/dead-letters/{id}/replay', 'api'],
+  ] as const)('routes %s to the %s function', (routeKey, name) => {
+    const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route'));
+    const route = routes.find((candidate) => candidate.Properties.RouteKey === routeKey);
+    expect(route).toBeDefined();
+    const integrationId = route?.Properties.Target['Fn::Join'][1][1].Ref as string;
+    const integration = template.toJSON().Resources[integrationId].Properties;
+    expect(integration).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: { 'Fn::GetAtt': [logicalId(plain.stack.backend[name].function), 'Arn'] },
+    });
+  });
+
+  it('has exactly the three routes', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 3);
+  });
+
+  it('throttles and access-logs the default stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('\\$context.requestId') },
+    });
+  });
+});
+
+describe('SignalboxStack: portal', () => {
+  it('keeps the site bucket private, SSL-only and access-logged', () => {
+    const siteId = logicalId(plain.stack.portal.bucket);
+    const site = template.toJSON().Resources[siteId].Properties;
+    expect(site.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(site.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: logicalId(plain.stack.portal.logsBucket) });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: siteId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('serves the bucket through Origin Access Control and sends /api/* uncached to the HTTP API', () => {
+    const distribution = Object.values(resourcesOfType(template, 'AWS::CloudFront::Distribution'))[0]?.Properties
+      .DistributionConfig;
+    const origins = distribution.Origins as Record<string, any>[];
+    const siteOrigin = origins.find((origin) => origin.Id === distribution.DefaultCacheBehavior.TargetOriginId);
+    expect(siteOrigin?.OriginAccessControlId).toBeDefined();
+
+    const apiBehaviour = (distribution.CacheBehaviors as Record<string, any>[]).find(
+      (behaviour) => behaviour.PathPattern === '/api/*',
+    );
+    expect(apiBehaviour).toMatchObject({
+      AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
+      CachePolicyId: CACHING_DISABLED,
+      OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
+      ViewerProtocolPolicy: 'https-only',
+    });
+    const apiOrigin = origins.find((origin) => origin.Id === apiBehaviour?.TargetOriginId);
+    expect(JSON.stringify(apiOrigin?.DomainName)).toContain(logicalId(plain.stack.backend.httpApi));
+    expect(apiOrigin?.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only' });
+  });
+
+  it('skips the portal deployment when the web build is missing, and deploys it when present', () => {
+    template.resourceCountIs('Custom::CDKBucketDeployment', 0);
+    producersTemplate.resourceCountIs('Custom::CDKBucketDeployment', 1);
+  });
+
+  it.each(['ApiUrl', 'PortalUrl', 'EventBusName', 'EventBusArn', 'IngestTokenSecretArn', 'TableName'])(
+    'outputs %s',
+    (name) => {
+      template.hasOutput(name, { Value: Match.anyValue() });
+    },
+  );
+});

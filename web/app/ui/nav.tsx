@@ -1,0 +1,30 @@
+'use client';
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+
+const LINKS = [
+  { href: '/', label: 'Matrix', match: (p: string) => p === '/' || p.startsWith('/services') },
+  { href: '/timeline/', label: 'Timeline', match: (p: string) => p.startsWith('/timeline') || p.startsWith('/events') },
+  { href: '/environments/', label: 'Environments', match: (p: string) => p.startsWith('/environments') },
+  { href: '/dead-letters/', label: 'Dead letters', match: (p: string) => p.startsWith('/dead-letters') },
+];
+
+export function Nav() {
+  const pathname = usePathname() ?? '/';
+  return (
+    <nav aria-label="Main" className="nav">
+      <ul>
+        {LINKS.map((link) => {
+          const active = link.match(pathname);
+          return (
+            <li key={link.href}>
+              <Link href={link.href} className={active ? 'nav__link nav__link--active' : 'nav__link'} aria-current={active ? 'page' : undefined}>
+                {link.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,68 @@
+import type { ReactNode } from 'react';
+import type { ApiError } from '@/lib/api';
+
+/** A failed load, with what went wrong and a way to try again. */
+export function ErrorState({ error, onRetry, title = 'Could not load this' }: { error: ApiError; onRetry?: () => void; title?: string }) {
+  return (
+    <div className="state state--error" role="alert">
+      <p className="state__title">{title}</p>
+      <p className="state__detail">
+        {error.message}
+        {error.code ? <span className="muted"> ({error.code}{error.status ? `, HTTP ${error.status}` : ''})</span> : null}
+      </p>
+      {onRetry ? (
+        <button type="button" className="button" onClick={onRetry}>
+          Retry
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+/** A refresh failed but older data is still on screen. */
+export function StaleNotice({ error, onRetry }: { error: ApiError; onRetry: () => void }) {
+  return (
+    <p className="stale" role="status">
+      Showing older data: the last refresh failed ({error.message}).{' '}
+      <button type="button" className="link-button" onClick={onRetry}>
+        Retry now
+      </button>
+    </p>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="state state--empty">
+      <p className="state__title">{title}</p>
+      {children}
+    </div>
+  );
+}
+
+/** Grey bars in the shape of the table that is loading. */
+export function TableSkeleton({ rows = 6, columns = 5, label = 'Loading' }: { rows?: number; columns?: number; label?: string }) {
+  return (
+    <div className="skeleton" role="status" aria-live="polite" aria-label={label}>
+      <span className="visually-hidden">{label}…</span>
+      {Array.from({ length: rows }, (_, r) => (
+        <div className="skeleton__row" key={r} aria-hidden="true">
+          {Array.from({ length: columns }, (_, c) => (
+            <span className="skeleton__cell" key={c} />
+          ))}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function BlockSkeleton({ lines = 4, label = 'Loading' }: { lines?: number; label?: string }) {
+  return (
+    <div className="skeleton" role="status" aria-label={label}>
+      <span className="visually-hidden">{label}…</span>
+      {Array.from({ length: lines }, (_, i) => (
+        <span className="skeleton__line" key={i} aria-hidden="true" style={{ width: `${90 - i * 12}%` }} />
+      ))}
+    </div>
+  );
+}
