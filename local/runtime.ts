@@ -3,17 +3,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { ensureTable, startDynalite } from '../functions/src/adapters/local/dynalite';
-import { loadOrCreateToken } from '../functions/src/adapters/local/file-producer-tokens';
-import { BodyTooLargeError, readBody, toApiGatewayEvent, writeResult, type HttpLambda } from '../functions/src/adapters/local/lambda-http';
-import { createPutEventsListener } from '../functions/src/adapters/local/put-events-endpoint';
 import type { Deps } from '../functions/src/core/deps';
 import type { Clock } from '../functions/src/core/ports/clock';
 import type { Logger } from '../functions/src/core/ports/logger';
-import { MAX_BODY_BYTES } from '../functions/src/core/use-cases/ingest-events';
-import { createApiHandler } from '../functions/src/handlers/http/api';
-import { createIngestHandler } from '../functions/src/handlers/http/ingest';
-import { localDeps } from '../functions/src/wiring/local';
+import { startLocalBackend } from '../functions/src/wiring/local';
 import { seedDemo } from './seed/seed-demo';
 import { staticFiles } from './static-files';
 import { WEB_OUT } from './web-build';
@@ -71,39 +64,21 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const dataDir = resolve(opts.dataDir);
   const log = opts.log ?? ((line: string) => (opts.quiet ? undefined : process.stdout.write(`${line}\n`)));
   await mkdir(dataDir, { recursive: true });
-  const dynamo = await startDynalite({ path: join(dataDir, 'dynamodb'), port: opts.dynamoPort ?? 0 });
-  await ensureTable(dynamo.client, TABLE_NAME);
-  const tokenFile = join(dataDir, 'ingest-token');
-  const { token, created } = await loadOrCreateToken(tokenFile, opts.token);
   const logger = consoleLogger(opts.quiet ?? false);
-  const { deps, bus } = localDeps({ dynamo: dynamo.client, tableName: TABLE_NAME, token, logger, clock: opts.clock, retry: opts.retry });
-
-  const ingest = createIngestHandler(deps) as unknown as HttpLambda;
-  const api = createApiHandler(deps) as unknown as HttpLambda;
-  const putEvents = createPutEventsListener(bus);
+  const backend = await startLocalBackend({
+    dataDir,
+    tableName: TABLE_NAME,
+    dynamoPort: opts.dynamoPort,
+    token: opts.token,
+    logger,
+    clock: opts.clock,
+    retry: opts.retry,
+  });
+  const { deps, bus, token } = backend;
   const web = staticFiles(opts.webDir ?? WEB_OUT);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0]!;
-    if (req.headers['x-amz-target']) return putEvents(req, res);
-    if (path === '/api' || path.startsWith('/api/')) {
-      const isIngest = req.method === 'POST' && /^\/api\/events\/?$/.test(path);
-      let body: Buffer;
-      try {
-        body = await readBody(req, MAX_BODY_BYTES + 1);
-      } catch (err) {
-        if (err instanceof BodyTooLargeError) {
-          res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
-          res.end(JSON.stringify({ error: { code: 'payload_too_large', field: 'body', message: `request body exceeds ${MAX_BODY_BYTES} bytes` } }));
-          req.destroy();
-          return;
-        }
-        throw err;
-      }
-      const event = toApiGatewayEvent(req, body, isIngest ? 'POST /api/events' : 'ANY /api/{proxy+}');
-      writeResult(res, await (isIngest ? ingest : api)(event, {} as never));
-      return;
-    }
+    if (await backend.handle(req, res)) return;
     if (!existsSync(opts.webDir ?? WEB_OUT)) {
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('The portal is not built yet: run `npm run build:web` (npm start does it for you).\nThe API is at /api/.\n');
@@ -128,10 +103,10 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
 
   const runtime: LocalRuntime = {
     url,
-    dynamoEndpoint: dynamo.endpoint,
+    dynamoEndpoint: backend.dynamoEndpoint,
     token,
-    tokenFile,
-    tokenCreated: created,
+    tokenFile: backend.tokenFile,
+    tokenCreated: backend.tokenCreated,
     dataDir,
     deps,
     idle: () => bus.idle(),
@@ -140,9 +115,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         server.close(() => r());
         server.closeAllConnections();
       });
-      await bus.idle();
-      bus.close();
-      await dynamo.stop();
+      await backend.stop();
     },
   };
 

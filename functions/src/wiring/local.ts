@@ -1,5 +1,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { ensureTable, startDynalite } from '../adapters/local/dynalite';
+import { loadOrCreateToken } from '../adapters/local/file-producer-tokens';
+import { BodyTooLargeError, readBody, toApiGatewayEvent, writeResult, type HttpLambda } from '../adapters/local/lambda-http';
+import { createPutEventsListener } from '../adapters/local/put-events-endpoint';
+import { MAX_BODY_BYTES } from '../core/use-cases/ingest-events';
+import { createApiHandler } from '../handlers/http/api';
+import { createIngestHandler } from '../handlers/http/ingest';
 import { documentClient, DynamoDeadLetterStore, DynamoEventStore, DynamoInventoryStore } from '../adapters/aws/dynamo-stores';
 import { StaticProducerTokens } from '../adapters/local/file-producer-tokens';
 import { LocalEventBus } from '../adapters/local/local-event-bus';
@@ -66,4 +75,79 @@ export function localDeps(opts: {
     });
   }
   return { deps, bus };
+}
+
+export interface LocalBackend extends LocalWiring {
+  dynamoEndpoint: string;
+  token: string;
+  tokenFile: string;
+  tokenCreated: boolean;
+  /**
+   * Serves `/api/*` through the same Lambda handlers as API Gateway would, and EventBridge
+   * PutEvents (requests carrying `X-Amz-Target`). Returns false for anything else.
+   */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the local backend: dynalite with data under `dataDir` (or in memory), the table, the
+ * producer token (kept in `dataDir/ingest-token` unless `token` is given), and the local wiring.
+ */
+export async function startLocalBackend(opts: {
+  dataDir: string | null;
+  tableName: string;
+  dynamoPort?: number;
+  token?: string;
+  logger: Logger;
+  clock?: Clock;
+  retry?: { attempts: number; baseDelayMs: number };
+}): Promise<LocalBackend> {
+  const dynamo = await startDynalite({ path: opts.dataDir ? join(opts.dataDir, 'dynamodb') : undefined, port: opts.dynamoPort ?? 0 });
+  await ensureTable(dynamo.client, opts.tableName);
+  const tokenFile = opts.dataDir ? join(opts.dataDir, 'ingest-token') : '';
+  const { token, created } = opts.dataDir
+    ? await loadOrCreateToken(tokenFile, opts.token)
+    : { token: opts.token ?? 'local-test-token', created: false };
+  const wiring = localDeps({ dynamo: dynamo.client, tableName: opts.tableName, token, logger: opts.logger, clock: opts.clock, retry: opts.retry });
+  const ingest = createIngestHandler(wiring.deps) as unknown as HttpLambda;
+  const api = createApiHandler(wiring.deps) as unknown as HttpLambda;
+  const putEvents = createPutEventsListener(wiring.bus);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (req.headers['x-amz-target']) {
+      putEvents(req, res);
+      return true;
+    }
+    if (path !== '/api' && !path.startsWith('/api/')) return false;
+    const isIngest = req.method === 'POST' && /^\/api\/events\/?$/.test(path);
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_BODY_BYTES + 1);
+    } catch (err) {
+      if (!(err instanceof BodyTooLargeError)) throw err;
+      res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+      res.end(JSON.stringify({ error: { code: 'payload_too_large', field: 'body', message: `request body exceeds ${MAX_BODY_BYTES} bytes` } }));
+      req.destroy();
+      return true;
+    }
+    const event = toApiGatewayEvent(req, body, isIngest ? 'POST /api/events' : 'ANY /api/{proxy+}');
+    writeResult(res, await (isIngest ? ingest : api)(event, {} as never));
+    return true;
+  };
+
+  return {
+    ...wiring,
+    dynamoEndpoint: dynamo.endpoint,
+    token,
+    tokenFile,
+    tokenCreated: created,
+    handle,
+    stop: async () => {
+      await wiring.bus.idle();
+      await wiring.bus.close();
+      await dynamo.stop();
+    },
+  };
 }
