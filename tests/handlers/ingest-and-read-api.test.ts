@@ -39,7 +39,7 @@ describe('POST /api/events', () => {
   it('refuses a missing or wrong producer token with 401 and names the header', async () => {
     const noToken = await fetch(`${rt.url}/api/events`, { method: 'POST', body: JSON.stringify(serviceEvent({})) });
     expect(noToken.status).toBe(401);
-    expect((await noToken.json()).error).toMatchObject({ code: 'unauthorized', field: 'Authorization' });
+    expect(((await noToken.json()) as { error: unknown }).error).toMatchObject({ code: 'unauthorized', field: 'Authorization' });
     const wrong = await post(serviceEvent({}), { authorization: 'Bearer not-the-token' });
     expect(wrong.status).toBe(401);
   });
@@ -267,7 +267,7 @@ describe('dead letters', () => {
     expect((await get<Inventory>('/api/inventory')).body.cells.some((c) => c.service === 'dlq-svc')).toBe(false);
     const replay = await fetch(`${rt.url}/api/dead-letters/${encodeURIComponent(entry.id)}/replay`, { method: 'POST' });
     expect(replay.status).toBe(200);
-    expect((await replay.json()).deadLetter.state).toBe('replayed');
+    expect(((await replay.json()) as { deadLetter: { state: string } }).deadLetter.state).toBe('replayed');
     expect((await get<Inventory>('/api/inventory')).body.cells.some((c) => c.service === 'dlq-svc')).toBe(true);
     expect((await get<Page<EventSummary>>('/api/events?service=dlq-svc')).body.items).toHaveLength(1);
     const unknown = await fetch(`${rt.url}/api/dead-letters/nope/replay`, { method: 'POST' });

@@ -48,7 +48,7 @@ describe('GET /api/openapi.json', () => {
   it('matches real responses of every route, success and error', async () => {
     const auth = { authorization: `Bearer ${rt.token}`, 'content-type': 'application/json' };
     const ingest = await fetch(`${rt.url}/api/events`, { method: 'POST', headers: auth, body: JSON.stringify([serviceEvent({ service: 'oa', id: 'oa-1' }), { context: {} }]) });
-    const ingestBody = await ingest.json();
+    const ingestBody = (await ingest.json()) as { results: { key: string }[] };
     check('/api/events', 'post', 202, ingestBody);
     check('/api/events', 'post', 400, await (await fetch(`${rt.url}/api/events`, { method: 'POST', headers: auth, body: '{' })).json());
     check('/api/events', 'post', 401, await (await fetch(`${rt.url}/api/events`, { method: 'POST', body: '{}' })).json());
@@ -74,7 +74,7 @@ describe('GET /api/openapi.json', () => {
   it('answers unknown routes with 404 and wrong methods with 405, in the error shape', async () => {
     const unknown = await fetch(`${rt.url}/api/nothing-here`);
     expect(unknown.status).toBe(404);
-    expect((await unknown.json()).error.code).toBe('not_found');
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('not_found');
     const wrong = await fetch(`${rt.url}/api/inventory`, { method: 'POST' });
     expect(wrong.status).toBe(405);
   });
