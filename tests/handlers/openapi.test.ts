@@ -60,7 +60,7 @@ describe('GET /api/openapi.json', () => {
     };
     await get('/api/events?limit=5', '/api/events');
     await get('/api/events?limit=0', '/api/events', 400);
-    await get(`/api/events/${ingestBody.results[0].key}`, '/api/events/{key}');
+    await get(`/api/events/${ingestBody.results[0]!.key}`, '/api/events/{key}');
     await get('/api/events/enope', '/api/events/{key}', 404);
     await get('/api/inventory', '/api/inventory');
     await get('/api/services/oa', '/api/services/{name}');
