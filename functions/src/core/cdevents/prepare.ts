@@ -41,7 +41,8 @@ export const MAX_EVENT_BYTES = 128 * 1024;
  * globally unique. The same source + id always gives the same key, so storing is idempotent.
  */
 export function eventKey(source: string, id: string): string {
-  return 'e' + createHash('sha256').update(source).update('\u0000').update(id).digest('hex').slice(0, 40);
+  // Length-prefixed, so no choice of characters in source or id can make two pairs collide.
+  return 'e' + createHash('sha256').update(`${source.length}:${source}`).update(id).digest('hex').slice(0, 40);
 }
 
 function obj(value: unknown): Record<string, unknown> {
