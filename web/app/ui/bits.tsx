@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import type { TimeView } from '@/lib/api';
+import type { MatrixCellView, TimeView } from '@/lib/api';
 import { hrefs } from '@/lib/routes';
 
 /** Relative time with the absolute UTC time as tooltip and machine value. */
@@ -38,4 +38,28 @@ export function ServiceLink({ name }: { name: string | null }) {
 
 export function EnvironmentLink({ name }: { name: string | null }) {
   return name ? <Link href={hrefs.environment(name)}>{name}</Link> : <span className="muted">—</span>;
+}
+
+/** Version, since, state and artifact cells of a current-state row (shared by the service and environment pages). */
+export function CellStateColumns({ cell }: { cell: MatrixCellView }) {
+  return (
+    <>
+      <td title={cell.fullVersion ?? undefined}>
+        <code>{cell.version}</code>
+      </td>
+      <td>
+        <Time value={cell.since} />
+        {cell.recent ? <span className="badge badge--recent">new</span> : null}
+      </td>
+      <td>{cell.removed ? 'removed' : 'running'}</td>
+      <td className="artifact" title={cell.artifactId ?? undefined}>
+        <code>{cell.artifactId ?? '—'}</code>
+      </td>
+    </>
+  );
+}
+
+/** Row class for a current-state row: removed rows are dimmed, recent changes highlighted. */
+export function cellRowClass(cell: MatrixCellView): string | undefined {
+  return cell.removed ? 'row--removed' : cell.recent ? 'row--recent' : undefined;
 }

@@ -4,7 +4,7 @@ import { useSearchParams } from 'next/navigation';
 import { getEnvironment, getEnvironments } from '@/lib/api';
 import { hrefs } from '@/lib/routes';
 import { useResource } from '@/lib/use-resource';
-import { ServiceLink, Time } from './bits';
+import { CellStateColumns, cellRowClass, ServiceLink, Time } from './bits';
 import { EmptyState, ErrorState, StaleNotice, TableSkeleton } from './states';
 
 /** `/environments/` lists them; `/environments/?name=X` shows one. */
@@ -151,21 +151,11 @@ function EnvironmentDetail({ name }: { name: string }) {
               </thead>
               <tbody>
                 {env.data!.cells.map((cell) => (
-                  <tr key={cell.service} className={cell.removed ? 'row--removed' : cell.recent ? 'row--recent' : undefined}>
+                  <tr key={cell.service} className={cellRowClass(cell)}>
                     <th scope="row">
                       <ServiceLink name={cell.service} />
                     </th>
-                    <td title={cell.fullVersion ?? undefined}>
-                      <code>{cell.version}</code>
-                    </td>
-                    <td>
-                      <Time value={cell.since} />
-                      {cell.recent ? <span className="badge badge--recent">new</span> : null}
-                    </td>
-                    <td>{cell.removed ? 'removed' : 'running'}</td>
-                    <td className="artifact" title={cell.artifactId ?? undefined}>
-                      <code>{cell.artifactId ?? '—'}</code>
-                    </td>
+                    <CellStateColumns cell={cell} />
                   </tr>
                 ))}
               </tbody>

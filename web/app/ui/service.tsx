@@ -4,7 +4,7 @@ import { useSearchParams } from 'next/navigation';
 import { getService } from '@/lib/api';
 import { hrefs } from '@/lib/routes';
 import { useResource } from '@/lib/use-resource';
-import { EnvironmentLink, Time } from './bits';
+import { CellStateColumns, cellRowClass, EnvironmentLink, Time } from './bits';
 import { BlockSkeleton, EmptyState, ErrorState, TableSkeleton } from './states';
 
 /** `/services/?name=X[&cursor=C]`: where the service runs now and how it got there. */
@@ -65,21 +65,11 @@ export function ServicePage() {
                   </thead>
                   <tbody>
                     {service.data!.environments.map((cell) => (
-                      <tr key={cell.environment} className={cell.removed ? 'row--removed' : cell.recent ? 'row--recent' : undefined}>
+                      <tr key={cell.environment} className={cellRowClass(cell)}>
                         <th scope="row" className="nowrap">
                           <EnvironmentLink name={cell.environment} />
                         </th>
-                        <td title={cell.fullVersion ?? undefined}>
-                          <code>{cell.version}</code>
-                        </td>
-                        <td>
-                          <Time value={cell.since} />
-                          {cell.recent ? <span className="badge badge--recent">new</span> : null}
-                        </td>
-                        <td>{cell.removed ? 'removed' : 'running'}</td>
-                        <td className="artifact" title={cell.artifactId ?? undefined}>
-                          <code>{cell.artifactId ?? '—'}</code>
-                        </td>
+                        <CellStateColumns cell={cell} />
                         <td>
                           <Link href={hrefs.event(cell.lastEventKey)}>{cell.lastEventType.replace(/^dev\.cdevents\./, '')}</Link>
                         </td>

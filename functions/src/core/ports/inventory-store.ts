@@ -1,16 +1,7 @@
-import type { DeploymentRecord, Page } from '../read-models';
+import type { DeploymentRecord, InventoryCell, Page } from '../read-models';
 
 /** One cell of current state (service × environment), with the order key of the event that set it. */
-export interface InventoryCellState {
-  service: string;
-  environment: string;
-  artifactId: string | null;
-  version: string | null;
-  since: string;
-  state: 'running' | 'removed';
-  lastEventKey: string;
-  lastEventType: string;
-  lastEventAt: string;
+export interface InventoryCellState extends InventoryCell {
   orderKey: string;
 }
 
