@@ -12,6 +12,7 @@ export const CONTEXT_KEYS = {
   producerOrganizationId: 'producerOrganizationId',
   webOutDir: 'webOutDir',
   logLevel: 'logLevel',
+  rolloutLambdaTargets: 'rolloutLambdaTargets',
 } as const;
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -26,6 +27,11 @@ export interface SignalboxConfig {
   /** Absolute path of the static portal build; deployed only if it exists at synth time. */
   webOutDir: string;
   logLevel: LogLevel;
+  /**
+   * Lambda functions (ARNs) whose aliases rollouts with a `lambda-alias` target may shift; the
+   * rollout task function may read and update their aliases and list their versions, nothing else.
+   */
+  rolloutLambdaTargets: string[];
 }
 
 /** Reads the context keys of `cdk.json` so tests synthesize with the same feature flags as the CLI. */
@@ -55,26 +61,44 @@ export function readConfig(node: Node): SignalboxConfig {
     producerOrganizationId: organizationId,
     webOutDir: isAbsolute(webOutDir) ? webOutDir : resolve(REPO_ROOT, webOutDir),
     logLevel: logLevel as LogLevel,
+    rolloutLambdaTargets: parseLambdaArns(node.tryGetContext(CONTEXT_KEYS.rolloutLambdaTargets)),
   };
 }
 
 /** Accepts a JSON list (cdk.json), a JSON list in a string, or a comma-separated string (`-c`). */
-function parseAccountIds(raw: unknown): string[] {
+function parseList(raw: unknown, key: string): string[] {
   if (raw === undefined || raw === null || raw === '') return [];
   let values: unknown = raw;
   if (typeof raw === 'string') {
     values = raw.trim().startsWith('[') ? JSON.parse(raw) : raw.split(',');
   }
   if (!Array.isArray(values)) {
-    throw new Error(`Context ${CONTEXT_KEYS.producerAccountIds} must be a list or a comma-separated string`);
+    throw new Error(`Context ${key} must be a list or a comma-separated string`);
   }
-  const ids = values.map((value) => String(value).trim()).filter((value) => value !== '');
+  return values.map((value) => String(value).trim()).filter((value) => value !== '');
+}
+
+function parseAccountIds(raw: unknown): string[] {
+  const ids = parseList(raw, CONTEXT_KEYS.producerAccountIds);
   for (const id of ids) {
     if (!/^\d{12}$/.test(id)) {
       throw new Error(`Context ${CONTEXT_KEYS.producerAccountIds} holds "${id}", which is not a 12-digit AWS account id`);
     }
   }
   return [...new Set(ids)];
+}
+
+// An unqualified function ARN, or one with a version or alias qualifier.
+const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;
+
+function parseLambdaArns(raw: unknown): string[] {
+  const arns = parseList(raw, CONTEXT_KEYS.rolloutLambdaTargets);
+  for (const arn of arns) {
+    if (!LAMBDA_FUNCTION_ARN.test(arn)) {
+      throw new Error(`Context ${CONTEXT_KEYS.rolloutLambdaTargets} holds "${arn}", which is not a Lambda function ARN`);
+    }
+  }
+  return [...new Set(arns)];
 }
 
 function optionalString(raw: unknown): string | undefined {

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { SignalboxConfig } from './config';
 import { Portal } from './constructs/portal';
+import { API_STATE_MACHINE_ACTIONS, ROLLOUT_MACHINE_ENV, RolloutEngine } from './constructs/rollout-engine';
 import { SignalboxApi } from './constructs/signalbox-api';
 import { StatefulResources } from './constructs/stateful-resources';
 
@@ -9,10 +10,11 @@ export interface SignalboxStackProps extends StackProps {
   config: SignalboxConfig;
 }
 
-/** One Signalbox instance: stateful resources, the stateless backend and the portal. */
+/** One Signalbox instance: stateful resources, the stateless backend, the rollout machines and the portal. */
 export class SignalboxStack extends Stack {
   readonly stateful: StatefulResources;
   readonly backend: SignalboxApi;
+  readonly rollouts: RolloutEngine;
   readonly portal: Portal;
 
   constructor(scope: Construct, id: string, props: SignalboxStackProps) {
@@ -30,6 +32,16 @@ export class SignalboxStack extends Stack {
       ingestTokenSecret: this.stateful.ingestTokenSecret,
       logLevel: config.logLevel,
     });
+
+    this.rollouts = new RolloutEngine(this, 'Rollouts', {
+      table: this.stateful.table,
+      bus: this.stateful.bus,
+      logLevel: config.logLevel,
+      lambdaTargets: config.rolloutLambdaTargets,
+    });
+    this.backend.api
+      .bindStateMachine(this.rollouts.canary, ROLLOUT_MACHINE_ENV.canary, API_STATE_MACHINE_ACTIONS)
+      .bindStateMachine(this.rollouts.blueGreen, ROLLOUT_MACHINE_ENV.blueGreen, API_STATE_MACHINE_ACTIONS);
 
     this.portal = new Portal(this, 'Portal', {
       httpApi: this.backend.httpApi,
@@ -54,6 +66,8 @@ export class SignalboxStack extends Stack {
       value: this.stateful.ingestTokenSecret.secretArn,
     });
     new CfnOutput(this, 'TableName', { value: this.stateful.table.tableName });
+    new CfnOutput(this, 'CanaryStateMachineArn', { value: this.rollouts.canary.stateMachineArn });
+    new CfnOutput(this, 'BlueGreenStateMachineArn', { value: this.rollouts.blueGreen.stateMachineArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.backend.deadLetterQueue.queueUrl });
   }
 }

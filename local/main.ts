@@ -11,6 +11,11 @@ Options:
   --no-seed        start empty (no demo data)
   --port N         HTTP port (default 3000, or SIGNALBOX_PORT)
   --no-build       do not (re)build the portal, serve web/out as it is
+  --no-demo        do not start the rollout demo (demo-api versions behind a weighted proxy)
+  --demo-error-rate R
+                   share of requests the bad demo version (1.2.0) fails, 0 to 1 (default 0.3)
+  --demo-latency MS
+                   extra latency of the bad demo version in ms (default 250)
   --help           this text
 
 Environment:
@@ -26,10 +31,11 @@ if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(HELP);
   process.exit(0);
 }
-const known = new Set(['--no-seed', '--port', '--no-build']);
+const known = new Set(['--no-seed', '--port', '--no-build', '--no-demo', '--demo-error-rate', '--demo-latency']);
+const withValue = new Set(['--port', '--demo-error-rate', '--demo-latency']);
 for (let i = 0; i < args.length; i++) {
   const a = args[i]!;
-  if (!known.has(a) && !(args[i - 1] === '--port')) {
+  if (!known.has(a) && !withValue.has(args[i - 1]!)) {
     process.stderr.write(`Unknown option ${a}\n\n${HELP}`);
     process.exit(2);
   }
@@ -49,6 +55,19 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+const numberArg = (name: string, min: number, max: number): number | undefined => {
+  const at = args.indexOf(name);
+  if (at < 0) return undefined;
+  const value = Number(args[at + 1]);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    process.stderr.write(`${name} must be a number from ${min} to ${max}\n`);
+    process.exit(2);
+  }
+  return value;
+};
+const badErrorRate = numberArg('--demo-error-rate', 0, 1);
+const badLatencyMs = numberArg('--demo-latency', 0, 60_000);
+
 if (!args.includes('--no-build') && (await webBuildIsStale())) {
   process.stdout.write('Building the portal (next build, about a minute the first time) ...\n');
   const started = Date.now();
@@ -67,6 +86,7 @@ try {
     dynamoPort: config.SIGNALBOX_DYNAMO_PORT,
     token: config.SIGNALBOX_INGEST_TOKEN,
     seed: !args.includes('--no-seed'),
+    demo: args.includes('--no-demo') ? false : { badErrorRate, badLatencyMs },
   });
 } catch (err) {
   const e = err as NodeJS.ErrnoException;
@@ -84,6 +104,7 @@ Signalbox is running.
   API             ${shownUrl}/api/  (OpenAPI: ${shownUrl}/api/openapi.json)
   EventBridge     ${shownUrl}  (PutEvents, AWS JSON 1.1; use it as the SDK endpoint)
   DynamoDB        ${runtime.dynamoEndpoint}  (dynalite; data in ${runtime.dataDir})
+  Rollout demo    ${runtime.demo ? `${runtime.demo.proxyUrl}  (demo-api behind the weighted proxy; start a canary at ${shownUrl}/rollouts/new/)` : 'off (--no-demo)'}
   Producer token  ${runtime.token}
                   ${config.SIGNALBOX_INGEST_TOKEN ? '(from SIGNALBOX_INGEST_TOKEN)' : `(${runtime.tokenCreated ? 'created now, ' : ''}kept in ${runtime.tokenFile})`}
 

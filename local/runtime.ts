@@ -3,10 +3,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import type { Deps } from '../functions/src/core/deps';
+import type { RolloutDeps } from '../functions/src/core/rollouts/deps';
+import type { LocalRolloutRunnerOptions } from '../functions/src/adapters/local/local-rollout-runner';
 import type { Clock } from '../functions/src/core/ports/clock';
 import type { Logger } from '../functions/src/core/ports/logger';
 import { startLocalBackend } from '../functions/src/wiring/local';
+import { demoRolloutBaselineEvents, startDemoRollouts, type DemoRollouts } from './demo-rollouts';
 import { seedDemo } from './seed/seed-demo';
 import { staticFiles } from './static-files';
 import { WEB_OUT } from './web-build';
@@ -32,6 +34,10 @@ export interface LocalRuntimeOptions {
   /** Bus retry policy (tests shorten it). */
   retry?: { attempts: number; baseDelayMs: number };
   log?: (line: string) => void;
+  /** The rollout demo (three demo-api versions behind a weighted proxy, with load). Default on; false = none. */
+  demo?: false | { badErrorRate?: number; badLatencyMs?: number; ratePerSecond?: number };
+  /** Local state-machine runner knobs (tests shorten waits). */
+  runner?: LocalRolloutRunnerOptions;
 }
 
 export interface LocalRuntime {
@@ -41,7 +47,9 @@ export interface LocalRuntime {
   tokenFile: string;
   tokenCreated: boolean;
   dataDir: string;
-  deps: Deps;
+  deps: RolloutDeps;
+  /** The rollout demo, when started. */
+  demo: DemoRollouts | null;
   /** Resolves when the bus has delivered everything published so far. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -49,7 +57,7 @@ export interface LocalRuntime {
 
 function consoleLogger(quiet: boolean): Logger {
   const write = (level: string) => (message: string, data?: Record<string, unknown>) => {
-    if (quiet && level === 'info') return;
+    if (quiet && level === 'INFO') return;
     process.stderr.write(`${new Date().toISOString()} ${level} ${message}${data ? ' ' + JSON.stringify(data) : ''}\n`);
   };
   return { info: write('INFO'), warn: write('WARN'), error: write('ERROR') };
@@ -65,7 +73,14 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const log = opts.log ?? ((line: string) => (opts.quiet ? undefined : process.stdout.write(`${line}\n`)));
   await mkdir(dataDir, { recursive: true });
   const logger = consoleLogger(opts.quiet ?? false);
+  const demo = opts.demo === false ? null : await startDemoRollouts(opts.demo ?? {});
   const backend = await startLocalBackend({
+    rollouts: {
+      proxies: demo ? { demo: demo.proxy } : {},
+      presets: demo ? () => demo.presets() : () => [],
+      webhookSecretsDir: join(dataDir, 'webhook-secrets'),
+      runner: opts.runner,
+    },
     dataDir,
     tableName: TABLE_NAME,
     dynamoPort: opts.dynamoPort,
@@ -109,6 +124,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     tokenCreated: backend.tokenCreated,
     dataDir,
     deps,
+    demo,
     idle: () => bus.idle(),
     stop: async () => {
       await new Promise<void>((r) => {
@@ -116,6 +132,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         server.closeAllConnections();
       });
       await backend.stop();
+      await demo?.stop();
     },
   };
 
@@ -134,9 +151,20 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         }
       },
     });
+    if (demo) {
+      const baseline = await fetch(`${url}/api/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(demoRolloutBaselineEvents(new Date())),
+      });
+      if (baseline.status !== 202) throw new Error(`seeding the rollout demo failed: HTTP ${baseline.status} ${await baseline.text()}`);
+    }
     await bus.idle();
     await writeFile(seededMarker, `${JSON.stringify({ ...result, at: new Date().toISOString() })}\n`);
     log(`Demo seeded: ${result.stored} stored, ${result.duplicate} duplicate, ${result.rejected} rejected.`);
   }
+  // Rollouts that were moving when the last run stopped continue where they were.
+  const resumed = await backend.runner.resumeActive(deps.rollouts);
+  if (resumed.length) log(`Resumed ${resumed.length} rollout(s) in progress: ${resumed.join(', ')}`);
   return runtime;
 }

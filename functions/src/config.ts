@@ -5,6 +5,11 @@ const awsSchema = z.object({
   EVENT_BUS_NAME: z.string().min(1),
   INGEST_TOKEN_SECRET_ARN: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  /** Only the API function starts executions; the task function completes its own tokens. */
+  SIGNALBOX_CANARY_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
+  SIGNALBOX_BLUE_GREEN_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
+  /** Where webhook signing secrets live in Secrets Manager (`<prefix><secretName>`). */
+  SIGNALBOX_WEBHOOK_SECRET_PREFIX: z.string().default('signalbox/webhooks/'),
 });
 
 export type AwsConfig = z.infer<typeof awsSchema>;

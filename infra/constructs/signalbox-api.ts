@@ -59,7 +59,7 @@ export class SignalboxApi extends Construct {
 
     this.api = new SignalboxFunction(this, 'ApiFunction', {
       entry: 'functions/src/handlers/lambda/api.ts',
-      description: 'Signalbox: read API under /api/* and dead-letter replay',
+      description: 'Signalbox: read API under /api/*, dead-letter replay and rollout operations',
       serviceName: 'api',
       logLevel: props.logLevel,
     })
@@ -102,7 +102,7 @@ export class SignalboxApi extends Construct {
 
   private addHttpApi(): { httpApi: HttpApi; stage: HttpStage } {
     const httpApi = new HttpApi(this, 'HttpApi', {
-      description: 'Signalbox HTTP API: producer ingest and the portal\'s read API',
+      description: 'Signalbox HTTP API: producer ingest, the portal\'s read API and rollout operations',
       createDefaultStage: false,
     });
 
@@ -149,15 +149,18 @@ export class SignalboxApi extends Construct {
     }
 
     const apiIntegration = new HttpLambdaIntegration('ApiIntegration', this.api.function);
-    const readRoutes = [
+    const apiRoutes = [
       ...httpApi.addRoutes({ path: '/api/{proxy+}', methods: [HttpMethod.GET], integration: apiIntegration }),
       ...httpApi.addRoutes({
         path: '/api/dead-letters/{id}/replay',
         methods: [HttpMethod.POST],
         integration: apiIntegration,
       }),
+      // Start a rollout; operator verbs and gate decisions under /api/rollouts/{id}/...
+      ...httpApi.addRoutes({ path: '/api/rollouts', methods: [HttpMethod.POST], integration: apiIntegration }),
+      ...httpApi.addRoutes({ path: '/api/rollouts/{proxy+}', methods: [HttpMethod.POST], integration: apiIntegration }),
     ];
-    for (const route of readRoutes) {
+    for (const route of apiRoutes) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason: 'Walking skeleton: the Cognito JWT authorizer for the portal API arrives in issue 5; until then the stack is deployed to sandbox accounts only.',

@@ -7,6 +7,7 @@ import { Architecture, Runtime, type CfnFunction } from 'aws-cdk-lib/aws-lambda'
 import { LogLevel as BundlingLogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { REPO_ROOT } from '../config';
@@ -49,9 +50,12 @@ export class SignalboxFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
+  /** The entry file, relative to the repository root. */
+  readonly entry: string;
 
   constructor(scope: Construct, id: string, props: SignalboxFunctionProps) {
     super(scope, id);
+    this.entry = props.entry;
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
       retention: RetentionDays.ONE_MONTH,
@@ -141,6 +145,13 @@ export class SignalboxFunction extends Construct {
   bindBus(bus: IEventBus): this {
     this.function.addEnvironment(FUNCTION_ENV.eventBusName, bus.eventBusName);
     bus.grantPutEventsTo(this.function);
+    return this;
+  }
+
+  /** Sets `envName` to the state machine's ARN and grants exactly `actions` on that machine. */
+  bindStateMachine(machine: IStateMachine, envName: string, actions: readonly string[]): this {
+    this.function.addEnvironment(envName, machine.stateMachineArn);
+    machine.grant(this.function, ...actions);
     return this;
   }
 

@@ -2,6 +2,9 @@ import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, readConfig } from '../../infra/config';
 
+const DEMO_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:demo-service';
+const ALIAS_ARN = 'arn:aws-cn:lambda:cn-north-1:210987654321:function:checkout:live';
+
 function configFrom(context: Record<string, unknown>) {
   return readConfig(new App({ context }).node);
 }
@@ -13,6 +16,7 @@ describe('readConfig', () => {
       producerOrganizationId: undefined,
       webOutDir: `${REPO_ROOT}web/out`,
       logLevel: 'INFO',
+      rolloutLambdaTargets: [],
     });
   });
 
@@ -30,6 +34,22 @@ describe('readConfig', () => {
 
   it('rejects a malformed organization id', () => {
     expect(() => configFrom({ producerOrganizationId: 'org-1' })).toThrow(/producerOrganizationId/);
+  });
+
+  it.each([
+    ['a comma-separated string from -c', `${DEMO_ARN}, ${ALIAS_ARN},${DEMO_ARN}`],
+    ['a JSON list in a string', JSON.stringify([DEMO_ARN, ALIAS_ARN])],
+    ['a list from cdk.json', [DEMO_ARN, ALIAS_ARN]],
+  ])('reads rollout Lambda targets from %s, without duplicates', (_form, value) => {
+    expect(configFrom({ rolloutLambdaTargets: value }).rolloutLambdaTargets).toEqual([DEMO_ARN, ALIAS_ARN]);
+  });
+
+  it.each([
+    ['a function name', 'demo'],
+    ['another service\'s ARN', 'arn:aws:sqs:eu-west-1:123456789012:demo'],
+    ['a layer ARN', 'arn:aws:lambda:eu-west-1:123456789012:layer:demo:1'],
+  ])('rejects a rollout Lambda target that is %s', (_kind, value) => {
+    expect(() => configFrom({ rolloutLambdaTargets: value })).toThrow(/rolloutLambdaTargets .*not a Lambda function ARN/);
   });
 
   it('accepts an organization id and a log level', () => {

@@ -1,15 +1,20 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Stack, type App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUS_RULES } from '../../functions/src/shared/bus-rules';
 import { TABLE_DESIGN } from '../../functions/src/shared/table-design';
-import { buildApp } from '../../infra/build-app';
 import type { SignalboxStack } from '../../infra/signalbox-stack';
+import {
+  actionsOn,
+  logicalId,
+  resourcesOfType,
+  statementsOfRole,
+  synthesize as synthesizeInto,
+  type Synthesized,
+} from './support';
 
 const TMP = mkdtempSync(join(tmpdir(), 'signalbox-infra-'));
 const MISSING_WEB_OUT = join(TMP, 'no-web-build');
@@ -19,62 +24,8 @@ const WEB_OUT = join(TMP, 'web-out');
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
 
-interface Synthesized {
-  app: App;
-  stack: SignalboxStack;
-  outdir: string;
-  synthError?: unknown;
-  /** Unacknowledged validation findings, as `<rule> at <construct path>`. */
-  violations: string[];
-}
-
 function synthesize(context: Record<string, unknown>, extend?: (stack: SignalboxStack) => void): Synthesized {
-  const outdir = mkdtempSync(join(TMP, 'cdk-out-'));
-  const { app, stack } = buildApp({ webOutDir: MISSING_WEB_OUT, ...context }, { outdir });
-  extend?.(stack);
-  let synthError: unknown;
-  try {
-    app.synth();
-  } catch (error) {
-    synthError = error;
-  }
-  return { app, stack, outdir, synthError, violations: readViolations(outdir) };
-}
-
-function readViolations(outdir: string): string[] {
-  const file = join(outdir, 'validation-report.json');
-  if (!existsSync(file)) return [];
-  const report = JSON.parse(readFileSync(file, 'utf8')) as {
-    pluginReports: { violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
-  };
-  return report.pluginReports.flatMap((plugin) =>
-    plugin.violations.flatMap((violation) =>
-      violation.violatingConstructs.map((construct) => `${violation.ruleName} at ${construct.constructPath}`),
-    ),
-  );
-}
-
-function logicalId(construct: IConstruct): string {
-  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
-}
-
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
-
-function resourcesOfType(template: Template, type: string): Record<string, Resource> {
-  return template.findResources(type) as Record<string, Resource>;
-}
-
-/** Every IAM statement attached to the role, from all its policies. */
-function statementsOfRole(template: Template, roleLogicalId: string): Record<string, any>[] {
-  return Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
-    .filter((policy) => (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleLogicalId })))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Record<string, any>[]);
-}
-
-function actionsOn(statements: Record<string, any>[], resource: unknown): string[] {
-  return statements
-    .filter((statement) => [statement.Resource].flat().some((r: unknown) => JSON.stringify(r) === JSON.stringify(resource)))
-    .flatMap((statement) => [statement.Action].flat() as string[]);
+  return synthesizeInto(TMP, { webOutDir: MISSING_WEB_OUT, ...context }, extend);
 }
 
 let plain: Synthesized;
@@ -200,7 +151,7 @@ describe('SignalboxStack: stateful resources', () => {
 describe('SignalboxStack: functions', () => {
   const expectedEnv = {
     ingest: ['TABLE_NAME', 'EVENT_BUS_NAME', 'INGEST_TOKEN_SECRET_ARN'],
-    api: ['TABLE_NAME', 'EVENT_BUS_NAME'],
+    api: ['TABLE_NAME', 'EVENT_BUS_NAME', 'SIGNALBOX_CANARY_STATE_MACHINE_ARN', 'SIGNALBOX_BLUE_GREEN_STATE_MACHINE_ARN'],
     store: ['TABLE_NAME'],
   } as const;
 
@@ -298,6 +249,8 @@ describe('SignalboxStack: HTTP API', () => {
     ['POST /api/events', 'ingest'],
     ['GET /api/{proxy+}', 'api'],
     ['POST /api/dead-letters/{id}/replay', 'api'],
+    ['POST /api/rollouts', 'api'],
+    ['POST /api/rollouts/{proxy+}', 'api'],
   ] as const)('routes %s to the %s function', (routeKey, name) => {
     const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route'));
     const route = routes.find((candidate) => candidate.Properties.RouteKey === routeKey);
@@ -311,8 +264,8 @@ describe('SignalboxStack: HTTP API', () => {
     });
   });
 
-  it('has exactly the three routes', () => {
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 3);
+  it('has exactly the five routes', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 5);
   });
 
   it('throttles and access-logs the default stage', () => {
@@ -372,7 +325,16 @@ describe('SignalboxStack: portal', () => {
     producersTemplate.resourceCountIs('Custom::CDKBucketDeployment', 1);
   });
 
-  it.each(['ApiUrl', 'PortalUrl', 'EventBusName', 'EventBusArn', 'IngestTokenSecretArn', 'TableName'])(
+  it.each([
+    'ApiUrl',
+    'PortalUrl',
+    'EventBusName',
+    'EventBusArn',
+    'IngestTokenSecretArn',
+    'TableName',
+    'CanaryStateMachineArn',
+    'BlueGreenStateMachineArn',
+  ])(
     'outputs %s',
     (name) => {
       template.hasOutput(name, { Value: Match.anyValue() });

@@ -36,7 +36,8 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(path: string, init: RequestInit & { signal?: AbortSignal } = {}): Promise<T> {
+/** Fetches `path` on the same origin; throws `ApiError` for any failure. Shared with `rollouts.ts`. */
+export async function request<T>(path: string, init: RequestInit & { signal?: AbortSignal } = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, { ...init, headers: { accept: 'application/json', ...init.headers }, cache: 'no-store' });
@@ -64,7 +65,7 @@ async function request<T>(path: string, init: RequestInit & { signal?: AbortSign
   return body as T;
 }
 
-function query(params: Record<string, string | number | null | undefined>): string {
+export function query(params: Record<string, string | number | null | undefined>): string {
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== '') search.set(k, String(v));
   const text = search.toString();

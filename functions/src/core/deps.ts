@@ -1,5 +1,6 @@
 import type { Clock } from './ports/clock';
 import type { DeadLetterStore } from './ports/dead-letter-store';
+import type { DoraStore } from './ports/dora-store';
 import type { EventBus } from './ports/event-bus';
 import type { EventStore } from './ports/event-store';
 import type { InventoryStore } from './ports/inventory-store';
@@ -11,6 +12,8 @@ export interface Deps {
   events: EventStore;
   inventory: InventoryStore;
   deadLetters: DeadLetterStore;
+  /** DORA per-day aggregates, kept by the store consumer. */
+  dora: DoraStore;
   bus: EventBus;
   producerTokens: ProducerTokens;
   clock: Clock;

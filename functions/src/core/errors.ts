@@ -58,8 +58,15 @@ export class ConflictError extends SignalboxError {
   readonly callerFault = true;
 }
 
-/** A dependency (store, bus) failed; the caller may retry. */
+/**
+ * A dependency (store, bus, traffic target) failed; the caller may retry. `options.code` names the
+ * failure more precisely (e.g. `TARGET_UNAVAILABLE`); default `dependency_failed`.
+ */
 export class DependencyError extends SignalboxError {
-  readonly code = 'dependency_failed';
+  readonly code: string;
   readonly callerFault = false;
+  constructor(message: string, field: string | null = null, options?: { cause?: unknown; code?: string }) {
+    super(message, field, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.code = options?.code ?? 'dependency_failed';
+  }
 }

@@ -12,3 +12,15 @@ export const TABLE_DESIGN = {
     { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ],
 } as const;
+
+/**
+ * Keys of the DORA per-day aggregates (one item per service and UTC day; see
+ * adapters/aws/dynamo-dora-store.ts): the base key for one service's days, gsi1 by month for all
+ * services' days.
+ */
+export const DORA_KEYS = {
+  servicePk: (service: string) => `DORA#${service}`,
+  daySk: (day: string) => `DAY#${day}`,
+  monthGsi1pk: (month: string) => `DORA#M#${month}`,
+  dayGsi1sk: (day: string, service: string) => `${day}#${service}`,
+} as const;

@@ -10,6 +10,7 @@ import { MAX_BODY_BYTES } from '../core/use-cases/ingest-events';
 import { createApiHandler } from '../handlers/http/api';
 import { createIngestHandler } from '../handlers/http/ingest';
 import { documentClient, DynamoDeadLetterStore, DynamoEventStore, DynamoInventoryStore } from '../adapters/aws/dynamo-stores';
+import { DynamoDoraStore } from '../adapters/aws/dynamo-dora-store';
 import { StaticProducerTokens } from '../adapters/local/file-producer-tokens';
 import { LocalEventBus } from '../adapters/local/local-event-bus';
 import type { Deps } from '../core/deps';
@@ -17,10 +18,34 @@ import { systemClock, type Clock } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { createStoreHandler } from '../handlers/events/store';
 import { BUS_RULES } from '../shared/bus-rules';
+import { readFile } from 'node:fs/promises';
+import { DynamoRolloutStore } from '../adapters/aws/dynamo-rollout-store';
+import { CompositeMetricProviders } from '../adapters/composite-metric-providers';
+import { CompositeTrafficTargets } from '../adapters/composite-traffic-targets';
+import { HttpJsonMetrics } from '../adapters/http/http-json-metrics';
+import { PrometheusMetrics } from '../adapters/http/prometheus-metrics';
+import { WebhookTarget } from '../adapters/http/webhook-target';
+import { localProxyTargets, type ProxyLookup } from '../adapters/local/local-proxy-target';
+import { LocalRolloutRunner, type LocalRolloutRunnerOptions } from '../adapters/local/local-rollout-runner';
+import { ProxyMetricProvider } from '../adapters/local/proxy-metrics';
+import type { RolloutDeps } from '../core/rollouts/deps';
+import type { RolloutPreset } from '../core/rollouts/model';
+import { createRolloutTaskHandler } from '../handlers/tasks/rollout-task';
 
 export interface LocalWiring {
-  deps: Deps;
+  deps: RolloutDeps;
   bus: LocalEventBus;
+  runner: LocalRolloutRunner;
+}
+
+/** What the local runtime gives the rollout side: its proxies, presets, secrets and runner knobs. */
+export interface LocalRolloutOptions {
+  /** Named weighted proxies the `local-proxy` target and the `signalbox` metric provider use. */
+  proxies?: ProxyLookup;
+  presets?: () => RolloutPreset[];
+  /** Folder of webhook signing secrets (`<dir>/<secretName>`); none = signed webhooks refuse. */
+  webhookSecretsDir?: string | null;
+  runner?: LocalRolloutRunnerOptions;
 }
 
 /**
@@ -35,6 +60,7 @@ export function localDeps(opts: {
   logger: Logger;
   clock?: Clock;
   retry?: { attempts: number; baseDelayMs: number };
+  rollouts?: LocalRolloutOptions;
 }): LocalWiring {
   const doc = documentClient(opts.dynamo);
   const deadLetters = new DynamoDeadLetterStore(doc, opts.tableName);
@@ -57,9 +83,30 @@ export function localDeps(opts: {
       });
     },
   });
-  const deps: Deps = {
+  const ro = opts.rollouts ?? {};
+  const proxies: ProxyLookup = ro.proxies ?? {};
+  const secretsDir = ro.webhookSecretsDir ?? null;
+  const resolveSecret = async (name: string): Promise<string> => {
+    if (!secretsDir || !/^[A-Za-z0-9_.@+=-]+$/.test(name)) throw new Error(`webhook secret ${name} is not available locally`);
+    return (await readFile(join(secretsDir, name), 'utf8')).trim();
+  };
+  const runner = new LocalRolloutRunner({ logger: opts.logger, ...ro.runner });
+  const deps: RolloutDeps = {
+    rollouts: new DynamoRolloutStore(doc, opts.tableName),
+    rolloutRunner: runner,
+    targets: new CompositeTrafficTargets({
+      webhook: (spec) => new WebhookTarget(spec, { resolveSecret, logger: opts.logger }),
+      'local-proxy': localProxyTargets(proxies, opts.logger),
+    }),
+    metrics: new CompositeMetricProviders({
+      http: new HttpJsonMetrics(),
+      prometheus: new PrometheusMetrics(),
+      signalbox: new ProxyMetricProvider(proxies),
+    }),
+    presets: ro.presets ?? (() => []),
     events: new DynamoEventStore(doc, opts.tableName),
     inventory: new DynamoInventoryStore(doc, opts.tableName),
+    dora: new DynamoDoraStore(doc, opts.tableName),
     deadLetters,
     bus,
     producerTokens: new StaticProducerTokens(opts.token),
@@ -67,6 +114,8 @@ export function localDeps(opts: {
     logger: opts.logger,
     newId: randomUUID,
   };
+  const rolloutTask = createRolloutTaskHandler(deps);
+  runner.bind((input) => rolloutTask(input, {} as never));
   const targets = { store: createStoreHandler(deps) };
   for (const rule of BUS_RULES) {
     const target = targets[rule.target];
@@ -74,7 +123,7 @@ export function localDeps(opts: {
       await target(event, {} as never);
     });
   }
-  return { deps, bus };
+  return { deps, bus, runner };
 }
 
 export interface LocalBackend extends LocalWiring {
@@ -102,6 +151,7 @@ export async function startLocalBackend(opts: {
   logger: Logger;
   clock?: Clock;
   retry?: { attempts: number; baseDelayMs: number };
+  rollouts?: LocalRolloutOptions;
 }): Promise<LocalBackend> {
   const dynamo = await startDynalite({ path: opts.dataDir ? join(opts.dataDir, 'dynamodb') : undefined, port: opts.dynamoPort ?? 0 });
   await ensureTable(dynamo.client, opts.tableName);
@@ -109,7 +159,7 @@ export async function startLocalBackend(opts: {
   const { token, created } = opts.dataDir
     ? await loadOrCreateToken(tokenFile, opts.token)
     : { token: opts.token ?? 'local-test-token', created: false };
-  const wiring = localDeps({ dynamo: dynamo.client, tableName: opts.tableName, token, logger: opts.logger, clock: opts.clock, retry: opts.retry });
+  const wiring = localDeps({ dynamo: dynamo.client, tableName: opts.tableName, token, logger: opts.logger, clock: opts.clock, retry: opts.retry, rollouts: opts.rollouts });
   const ingest = createIngestHandler(wiring.deps) as unknown as HttpLambda;
   const api = createApiHandler(wiring.deps) as unknown as HttpLambda;
   const putEvents = createPutEventsListener(wiring.bus);
@@ -145,6 +195,7 @@ export async function startLocalBackend(opts: {
     tokenCreated: created,
     handle,
     stop: async () => {
+      await wiring.runner.stop();
       await wiring.bus.idle();
       await wiring.bus.close();
       await dynamo.stop();

@@ -5,6 +5,8 @@ import { usePathname } from 'next/navigation';
 const LINKS = [
   { href: '/', label: 'Matrix', match: (p: string) => p === '/' || p.startsWith('/services') },
   { href: '/timeline/', label: 'Timeline', match: (p: string) => p.startsWith('/timeline') || p.startsWith('/events') },
+  { href: '/rollouts/', label: 'Rollouts', match: (p: string) => p.startsWith('/rollouts') },
+  { href: '/dora/', label: 'DORA', match: (p: string) => p.startsWith('/dora') },
   { href: '/environments/', label: 'Environments', match: (p: string) => p.startsWith('/environments') },
   { href: '/dead-letters/', label: 'Dead letters', match: (p: string) => p.startsWith('/dead-letters') },
 ];

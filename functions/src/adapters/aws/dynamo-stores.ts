@@ -36,11 +36,11 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-function encodeCursor(key: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
+export function encodeCursor(key: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
   return Buffer.from(JSON.stringify({ ...extra, k: key })).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { k: Record<string, unknown>; d?: string } {
+export function decodeCursor(cursor: string): { k: Record<string, unknown>; d?: string } {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k?: unknown; d?: unknown };
     if (typeof value !== 'object' || value === null || typeof value.k !== 'object' || value.k === null) throw new Error('shape');
@@ -51,7 +51,7 @@ function decodeCursor(cursor: string): { k: Record<string, unknown>; d?: string 
   }
 }
 
-async function putIf(doc: DynamoDBDocumentClient, input: ConstructorParameters<typeof PutCommand>[0]): Promise<boolean> {
+export async function putIf(doc: DynamoDBDocumentClient, input: ConstructorParameters<typeof PutCommand>[0]): Promise<boolean> {
   try {
     await doc.send(new PutCommand(input));
     return true;

@@ -19,7 +19,9 @@ export class InMemoryRolloutStore implements RolloutStore {
   }
 
   async save(rollout: Rollout, expectedRevision: number): Promise<void> {
-    const current = await this.get(rollout.id);
+    // Check and set without an await between them, as DynamoDB's conditional put does atomically.
+    const raw = this.items.get(rollout.id);
+    const current = raw ? (JSON.parse(raw) as Rollout) : null;
     if (!current || current.revision !== expectedRevision) {
       throw new ConflictError(`rollout ${rollout.id} changed meanwhile`, 'revision');
     }

@@ -25,6 +25,8 @@ export interface TargetContext {
   stable: { artifactId: string | null; version: string | null };
   canary: { artifactId: string; version: string | null };
   metadata: Record<string, string>;
+  /** The split the rollout believes is in force, when it knows (hooks pass it on to webhook owners). */
+  weights?: TrafficSplit;
 }
 
 /** Traffic split as the target reports it, in percent (stable + canary = 100). */

@@ -209,6 +209,13 @@ export interface StepStatus {
   finishedAt: string | null;
   /** Time spent waiting on a person (gates, indefinite pauses, inconclusive pauses), in seconds. */
   waitedOnPeopleSeconds: number;
+  /**
+   * Set when the step's work was refused for now (a `confirm-*` hook said no): the engine holds
+   * until then instead of retrying at once. Absent otherwise.
+   */
+  retryAt?: string;
+  /** Why the step is not done yet or how it ended, when there is something to say. */
+  note?: string;
 }
 
 /** Who gets how much traffic. `desired` is what the rollout asked for, `actual` what the target confirmed. */
@@ -395,3 +402,27 @@ export const ROLLOUT_ERRORS = {
 
 /** How often a waiting machine wakes up to look at signals and background analysis, at most. */
 export const POLL_SECONDS = 10;
+
+// ---------------------------------------------------------------------------------------------
+// API shapes
+// ---------------------------------------------------------------------------------------------
+
+/** `GET /api/rollouts/{id}`: the document plus derived durations. */
+export interface RolloutDetail extends Rollout {
+  durations: {
+    /** From creation to finish (or now). */
+    totalSeconds: number;
+    /** Sum of time spent waiting on people (gates, indefinite and inconclusive pauses), including a wait in progress. */
+    waitingOnPeopleSeconds: number;
+    /** Time in the current step so far; 0 when finished. */
+    currentStepSeconds: number;
+  };
+}
+
+/** A ready-made spec the portal offers in its start form (`GET /api/rollout-presets`). */
+export interface RolloutPreset {
+  name: string;
+  title: string;
+  description: string;
+  spec: RolloutSpec;
+}

@@ -2,6 +2,7 @@ import { extractEvent } from '../cdevents/envelope';
 import { prepareEvent } from '../cdevents/prepare';
 import type { Deps } from '../deps';
 import { ValidationError } from '../errors';
+import { projectDora } from '../dora/project';
 import { projectEvent } from '../inventory/project';
 import type { DeliveredEvent } from '../ports/event-bus';
 import type { StoredEvent } from '../ports/event-store';
@@ -28,6 +29,8 @@ export async function recordEvent(deps: Deps, delivered: DeliveredEvent): Promis
   }
   if (stored.projected) return { key: stored.key, projected: false };
   await projectEvent(deps, stored);
+  // Before markProjected: a failure here dead-letters, and the replay runs both idempotent projections again.
+  await projectDora(deps, stored);
   await deps.events.markProjected(stored);
   return { key: stored.key, projected: true };
 }

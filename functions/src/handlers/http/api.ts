@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Deps } from '../../core/deps';
-import { NotFoundError, ValidationError } from '../../core/errors';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../core/errors';
 import {
   getEvent,
   getInventory,
@@ -10,17 +10,30 @@ import {
   listEvents,
   replayDeadLetter,
 } from '../../core/use-cases/read-side';
-import { httpErrors, json, type HttpEvent, type HttpResult } from '../middleware/http';
+import { bodyText, httpErrors, json, lowerHeaders, type HttpEvent, type HttpResult } from '../middleware/http';
+import { getDoraReport } from '../../core/dora/get-dora-report';
 import { openApiDocument } from './openapi';
+import { ROLLOUT_ROUTES } from './rollout-routes';
 
 type Params = Record<string, string>;
 type Query = Record<string, string | undefined>;
+
+/** What a route may read of the request besides path and query. */
+export interface RequestInfo {
+  /** The JSON body; `ValidationError` (field `body`) when it is not JSON. `optional`: an empty body is `undefined`. */
+  json(optional?: boolean): unknown;
+  /**
+   * Who acts, for attribution: the signed-in user's claims once sign-in exists (issue 5); until
+   * then the `X-Signalbox-Actor` header (unauthenticated), else `anonymous`.
+   */
+  actor: string;
+}
 
 export interface Route {
   method: 'GET' | 'POST';
   /** OpenAPI path template, e.g. `/api/events/{key}`. */
   path: string;
-  run(deps: Deps, params: Params, query: Query): Promise<{ status: number; body: unknown }>;
+  run(deps: Deps, params: Params, query: Query, req: RequestInfo): Promise<{ status: number; body: unknown }>;
 }
 
 const ok = (body: unknown) => ({ status: 200, body });
@@ -42,7 +55,9 @@ export const API_ROUTES: readonly Route[] = [
     path: '/api/dead-letters/{id}/replay',
     run: async (deps, p) => ok({ deadLetter: await replayDeadLetter(deps, p.id!) }),
   },
+  { method: 'GET', path: '/api/dora', run: async (deps, _p, q) => ok(await getDoraReport(deps, q)) },
   { method: 'GET', path: '/api/openapi.json', run: async () => ok(openApiDocument()) },
+  ...ROLLOUT_ROUTES,
 ];
 
 const compiled = API_ROUTES.map((route) => {
@@ -76,6 +91,36 @@ export function matchRoute(method: string, path: string): { route: Route; params
   throw new NotFoundError(`no route ${method} ${path}`, 'path');
 }
 
+const MAX_API_BODY_BYTES = 256 * 1024;
+
+function requestInfo(event: HttpEvent): RequestInfo {
+  return {
+    json(optional = false) {
+      const text = bodyText(event);
+      if (text.length > MAX_API_BODY_BYTES) throw new PayloadTooLargeError(`body is larger than ${MAX_API_BODY_BYTES} bytes`, MAX_API_BODY_BYTES);
+      if (text.trim() === '') {
+        if (optional) return undefined;
+        throw new ValidationError('body is required (JSON)', 'body', 'required');
+      }
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw new ValidationError('body is not valid JSON', 'body', 'invalid_json');
+      }
+    },
+    actor: actorOf(event),
+  };
+}
+
+function actorOf(event: HttpEvent): string {
+  const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } } | undefined)?.authorizer?.jwt?.claims;
+  const fromClaims = claims?.email ?? claims?.['cognito:username'] ?? claims?.sub;
+  if (typeof fromClaims === 'string' && fromClaims) return fromClaims;
+  const header = lowerHeaders(event)['x-signalbox-actor']?.trim();
+  if (header && /^[\p{L}\p{N} ._@+-]{1,128}$/u.test(header)) return header;
+  return 'anonymous';
+}
+
 /** The read API and operator actions other than ingest, one Lambda behind `/api/*`. */
 export function createApiHandler(deps: Deps) {
   return middy<HttpEvent, HttpResult>()
@@ -84,7 +129,7 @@ export function createApiHandler(deps: Deps) {
       const method = event.requestContext?.http?.method ?? 'GET';
       const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
       const { route, params } = matchRoute(method, path);
-      const result = await route.run(deps, params, event.queryStringParameters ?? {});
+      const result = await route.run(deps, params, event.queryStringParameters ?? {}, requestInfo(event));
       return json(result.status, result.body);
     });
 }

@@ -2,6 +2,8 @@
  * OpenAPI 3.1 description of every route. A test checks that it lists exactly the routes served and
  * that real responses validate against these schemas.
  */
+import { rolloutPaths, rolloutSchemas } from './openapi-rollouts';
+
 const nullableString = { type: ['string', 'null'] };
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const errorResponses = (...codes: number[]) =>
@@ -172,6 +174,113 @@ const schemas = {
       state: { enum: ['pending', 'replayed'] },
     },
   },
+  DoraLevelBadge: {
+    type: 'object',
+    required: ['level', 'table', 'publishedAt', 'band'],
+    properties: {
+      level: { enum: ['elite', 'high', 'medium', 'low'] },
+      table: { type: 'string', description: 'Name of the dated threshold table, e.g. DORA 2023' },
+      publishedAt: { type: 'string', description: 'YYYY-MM' },
+      band: { type: 'string', description: "The table's wording of this level" },
+    },
+    additionalProperties: false,
+  },
+  DoraReport: {
+    type: 'object',
+    required: ['scope', 'thresholds', 'metrics', 'series', 'generatedAt'],
+    properties: {
+      scope: {
+        type: 'object',
+        required: ['service', 'environment', 'environments', 'production', 'windowDays', 'from', 'until', 'rules'],
+        properties: {
+          service: nullableString,
+          environment: nullableString,
+          environments: { type: 'array', items: { type: 'string' }, description: 'Environments counted' },
+          production: { type: 'string', description: 'How production environments were chosen' },
+          windowDays: { type: 'integer' },
+          from: { type: 'string' },
+          until: { type: 'string' },
+          rules: { type: 'array', items: { type: 'string' }, description: 'How events are linked, in words' },
+        },
+      },
+      thresholds: {
+        type: 'object',
+        required: ['name', 'publishedAt', 'source'],
+        properties: { name: { type: 'string' }, publishedAt: { type: 'string' }, source: { type: 'string' } },
+      },
+      metrics: {
+        type: 'object',
+        required: ['deploymentFrequency', 'leadTime', 'changeFailureRate', 'recoveryTime'],
+        properties: {
+          deploymentFrequency: {
+            type: 'object',
+            required: ['value', 'unit', 'perWeek', 'deployments', 'level'],
+            description: 'Deployment days in the window; the level is read from deployment days per week',
+            properties: {
+              value: { type: 'integer' },
+              unit: { const: 'days' },
+              perWeek: { type: 'number' },
+              deployments: { type: 'integer' },
+              level: { anyOf: [ref('DoraLevelBadge'), { type: 'null' }] },
+            },
+          },
+          leadTime: {
+            type: 'object',
+            required: ['value', 'unit', 'changes', 'level'],
+            description: 'Median hours from change merged to its first production deployment',
+            properties: {
+              value: { type: ['number', 'null'] },
+              unit: { const: 'hours' },
+              changes: { type: 'integer' },
+              level: { anyOf: [ref('DoraLevelBadge'), { type: 'null' }] },
+            },
+          },
+          changeFailureRate: {
+            type: 'object',
+            required: ['value', 'unit', 'failed', 'deployments', 'level'],
+            description: 'Failed production deployments / production deployments (0..1)',
+            properties: {
+              value: { type: ['number', 'null'] },
+              unit: { const: 'ratio' },
+              failed: { type: 'integer' },
+              deployments: { type: 'integer' },
+              level: { anyOf: [ref('DoraLevelBadge'), { type: 'null' }] },
+            },
+          },
+          recoveryTime: {
+            type: 'object',
+            required: ['value', 'unit', 'recoveries', 'open', 'level'],
+            description: 'Median hours to recover a failed production deployment',
+            properties: {
+              value: { type: ['number', 'null'] },
+              unit: { const: 'hours' },
+              recoveries: { type: 'integer' },
+              open: { type: 'integer' },
+              level: { anyOf: [ref('DoraLevelBadge'), { type: 'null' }] },
+            },
+          },
+        },
+      },
+      series: {
+        type: 'array',
+        description: 'One point per UTC day of the window, oldest first',
+        items: {
+          type: 'object',
+          required: ['date', 'deployments', 'failedDeployments', 'changes', 'leadTimeHours', 'recoveries', 'recoveryHours'],
+          properties: {
+            date: { type: 'string' },
+            deployments: { type: 'integer' },
+            failedDeployments: { type: 'integer' },
+            changes: { type: 'integer' },
+            leadTimeHours: { type: ['number', 'null'] },
+            recoveries: { type: 'integer' },
+            recoveryHours: { type: ['number', 'null'] },
+          },
+        },
+      },
+      generatedAt: { type: 'string' },
+    },
+  },
 };
 
 const pageParams = [
@@ -188,10 +297,11 @@ export function openApiDocument(): Record<string, unknown> {
       description: 'CDEvents in; current state (versions × environments), timeline and dead letters out.',
     },
     components: {
-      schemas,
+      schemas: { ...schemas, ...rolloutSchemas },
       securitySchemes: { producerToken: { type: 'http', scheme: 'bearer', description: 'Producer (ingest) token' } },
     },
     paths: {
+      ...rolloutPaths,
       '/api/events': {
         post: {
           operationId: 'ingestEvents',
@@ -283,6 +393,22 @@ export function openApiDocument(): Record<string, unknown> {
             },
             ...errorResponses(404, 409),
           },
+        },
+      },
+      '/api/dora': {
+        get: {
+          operationId: 'getDoraReport',
+          summary: 'DORA metrics per service and environment over a window',
+          description:
+            'Deployment frequency, lead time for changes, change failure rate and failed deployment recovery time, with a daily series and each level from a dated threshold table. Computed from per-day aggregates kept at ingest.',
+          parameters: [
+            queryParam('service', 'Only this service (default: all)'),
+            queryParam('environment', 'Only this environment (default: every production environment)'),
+            queryParam('windowDays', 'Length of the window in UTC days, 1 to 90 (default 30)', { type: 'integer', minimum: 1, maximum: 90 }),
+            queryParam('until', 'End of the window: RFC 3339 timestamp or YYYY-MM-DD (default now)'),
+            queryParam('thresholds', 'Name of the threshold table (default the newest, e.g. DORA 2023)'),
+          ],
+          responses: { '200': { description: 'The report', content: jsonContent(ref('DoraReport')) }, ...errorResponses(400) },
         },
       },
       '/api/openapi.json': {

@@ -1,4 +1,4 @@
-import { awsDeps } from '../../wiring/aws';
+import { awsRolloutDeps } from '../../wiring/aws';
 import { createApiHandler } from '../http/api';
 
-export const handler = createApiHandler(awsDeps('signalbox-api'));
+export const handler = createApiHandler(awsRolloutDeps('signalbox-api'));
