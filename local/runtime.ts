@@ -34,7 +34,7 @@ export interface LocalRuntimeOptions {
   /** Bus retry policy (tests shorten it). */
   retry?: { attempts: number; baseDelayMs: number };
   log?: (line: string) => void;
-  /** The rollout demo (three demo-api versions behind a weighted proxy, with load). Default on; false = none. */
+  /** The rollout demo (three demo-api versions behind a weighted proxy, with load). Default none (`npm start` turns it on). */
   demo?: false | { badErrorRate?: number; badLatencyMs?: number; ratePerSecond?: number };
   /** Local state-machine runner knobs (tests shorten waits). */
   runner?: LocalRolloutRunnerOptions;
@@ -73,7 +73,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const log = opts.log ?? ((line: string) => (opts.quiet ? undefined : process.stdout.write(`${line}\n`)));
   await mkdir(dataDir, { recursive: true });
   const logger = consoleLogger(opts.quiet ?? false);
-  const demo = opts.demo === false ? null : await startDemoRollouts(opts.demo ?? {});
+  const demo = opts.demo ? await startDemoRollouts(opts.demo) : null;
   const backend = await startLocalBackend({
     rollouts: {
       proxies: demo ? { demo: demo.proxy } : {},
