@@ -4,11 +4,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { RolloutDeps } from '../functions/src/core/rollouts/deps';
-import type { LocalRolloutRunnerOptions } from '../functions/src/adapters/local/local-rollout-runner';
+import type { LocalRolloutRunnerOptions } from '../functions/src/wiring/local';
 import type { Clock } from '../functions/src/core/ports/clock';
 import type { Logger } from '../functions/src/core/ports/logger';
 import { startLocalBackend } from '../functions/src/wiring/local';
-import { demoRolloutBaselineEvents, startDemoRollouts, type DemoRollouts } from './demo-rollouts';
+import { demoRolloutBaselineEvents, startDemoRollouts, type DemoRollouts } from '../functions/src/wiring/demo-rollouts';
 import { seedDemo } from './seed/seed-demo';
 import { staticFiles } from './static-files';
 import { WEB_OUT } from './web-build';

@@ -82,7 +82,8 @@ describe('rollout pages', () => {
   beforeAll(async () => {
     await ensureWebBuilt();
     dataDir = await mkdtemp(join(tmpdir(), 'signalbox-e2e-rollouts-'));
-    rt = await startLocalRuntime({ port: 0, dataDir, seed: false, quiet: true, log: () => {} });
+    // The demo: three real demo-api versions behind the weighted proxy, with load, and its presets.
+    rt = await startLocalRuntime({ port: 0, dataDir, seed: false, quiet: true, log: () => {}, demo: { ratePerSecond: 40, badErrorRate: 0.5 } });
     browser = await launchBrowser({ width: 1280, height: 1000 });
     page = browser.page;
     page.setDefaultTimeout(UI_TIMEOUT);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import { BAD_VERSION, demoArtifact, DEMO_ENVIRONMENT, DEMO_SERVICE } from '../../local/demo-rollouts';
+import { BAD_VERSION, demoArtifact, DEMO_ENVIRONMENT, DEMO_SERVICE } from '../../functions/src/wiring/demo-rollouts';
 import type { EventSummary, Inventory, Page } from '../../functions/src/core/read-models';
 import type { RolloutDetail, RolloutPreset, RolloutSpec, RolloutSummary } from '../../functions/src/core/rollouts/model';
 

@@ -27,6 +27,8 @@ import { PrometheusMetrics } from '../adapters/http/prometheus-metrics';
 import { WebhookTarget } from '../adapters/http/webhook-target';
 import { localProxyTargets, type ProxyLookup } from '../adapters/local/local-proxy-target';
 import { LocalRolloutRunner, type LocalRolloutRunnerOptions } from '../adapters/local/local-rollout-runner';
+
+export type { LocalRolloutRunnerOptions };
 import { ProxyMetricProvider } from '../adapters/local/proxy-metrics';
 import type { RolloutDeps } from '../core/rollouts/deps';
 import type { RolloutPreset } from '../core/rollouts/model';

@@ -1,6 +1,6 @@
-import { startDemoService, startDemoTraffic, type DemoService, type DemoTraffic } from '../functions/src/adapters/local/demo-service';
-import { WeightedProxy } from '../functions/src/adapters/local/weighted-proxy';
-import type { AnalysisTemplate, RolloutPreset, RolloutSpec } from '../functions/src/core/rollouts/model';
+import { startDemoService, startDemoTraffic, type DemoService, type DemoTraffic } from '../adapters/local/demo-service';
+import { WeightedProxy } from '../adapters/local/weighted-proxy';
+import type { AnalysisTemplate, RolloutPreset, RolloutSpec } from '../core/rollouts/model';
 
 export const DEMO_SERVICE = 'demo-api';
 export const DEMO_ENVIRONMENT = 'local-demo';
