@@ -172,7 +172,8 @@ function Header({ view }: { view: RolloutView }) {
         ) : null}
       </dl>
       <p className="page-head__links">
-        <Link href={hrefs.timeline({ service: view.service })}>Timeline of {view.service} →</Link>{' '}
+        <Link href={hrefs.timeline({ service: view.service })}>Timeline of {view.service} →</Link>
+        <span className="muted"> · </span>
         <Link href={hrefs.timeline({ service: view.service, environment: view.environment })}>
           Timeline of {view.service} in {view.environment} →
         </Link>
