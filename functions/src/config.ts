@@ -10,6 +10,8 @@ const awsSchema = z.object({
   SIGNALBOX_BLUE_GREEN_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   /** Where webhook signing secrets live in Secrets Manager (`<prefix><secretName>`). */
   SIGNALBOX_WEBHOOK_SECRET_PREFIX: z.string().default('signalbox/webhooks/'),
+  /** Base URL of the portal, for links in emitted events (a custom domain; unset: the local default). */
+  SIGNALBOX_PORTAL_URL: z.string().url().optional(),
 });
 
 export type AwsConfig = z.infer<typeof awsSchema>;

@@ -20,7 +20,6 @@ describe('canary state machine', () => {
     const spec = canarySpec([{ setWeight: 20 }, { pause: { duration: '1m' } }, { analysis: { templates: ['error-rate'] } }, { setWeight: 50 }]);
     const started = await startRollout(h.deps, { spec, actor: 'alice' });
     const result = await h.runner.settled(started.id);
-    if (process.env.DEBUG_SM) console.log(JSON.stringify(result), h.trace.slice(-8));
     const r = await h.get(started.id);
 
     expect(result?.status).toBe('SUCCEEDED');
@@ -59,7 +58,6 @@ describe('canary state machine', () => {
     const spec = canarySpec([{ setWeight: 20 }, { analysis: { templates: ['error-rate'] } }, { setWeight: 80 }]);
     const started = await startRollout(h.deps, { spec, actor: 'alice' });
     const result = await h.runner.settled(started.id);
-    if (process.env.DEBUG_SM) console.log(JSON.stringify(result), h.trace.slice(-8));
     const r = await h.get(started.id);
 
     expect(result).toMatchObject({ status: 'FAILED', error: 'Signalbox.RolledBack' });
@@ -101,7 +99,6 @@ describe('canary state machine', () => {
 
     await operateRollout(h.deps, { id: started.id, verb: 'resume', actor: 'bob' });
     const result = await h.runner.settled(started.id);
-    if (process.env.DEBUG_SM) console.log(JSON.stringify(result), h.trace.slice(-8));
     const r = await h.get(started.id);
     expect(result?.status).toBe('SUCCEEDED');
     expect(r.phase).toBe('Promoted');
@@ -124,7 +121,6 @@ describe('canary state machine', () => {
     await h.waitFor(started.id, (r) => r.waiter !== null);
     await operateRollout(h.deps, { id: started.id, verb: 'abort', actor: 'bob', comment: 'too quiet' });
     const result = await h.runner.settled(started.id);
-    if (process.env.DEBUG_SM) console.log(JSON.stringify(result), h.trace.slice(-8));
     const r = await h.get(started.id);
     expect(result?.status).toBe('SUCCEEDED');
     expect(r.phase).toBe('Aborted');
@@ -142,7 +138,6 @@ describe('canary state machine', () => {
 
     await decideGate(h.deps, { id: started.id, gate: 'qa-signoff', decision: 'approve', actor: 'qa-lead', comment: 'looks good' });
     const result = await h.runner.settled(started.id);
-    if (process.env.DEBUG_SM) console.log(JSON.stringify(result), h.trace.slice(-8));
     const r = await h.get(started.id);
     expect(result?.status).toBe('SUCCEEDED');
     expect(r.phase).toBe('Promoted');
@@ -158,7 +153,6 @@ describe('canary state machine', () => {
     await h.waitFor(started.id, (r) => r.waiter !== null);
     await decideGate(h.deps, { id: started.id, gate: 'qa-signoff', decision: 'reject', actor: 'qa-lead', comment: 'broken checkout' });
     const result = await h.runner.settled(started.id);
-    if (process.env.DEBUG_SM) console.log(JSON.stringify(result), h.trace.slice(-8));
     const r = await h.get(started.id);
     expect(result).toMatchObject({ status: 'FAILED', error: 'Signalbox.RolledBack' });
     expect(r.phase).toBe('RolledBack');
@@ -170,7 +164,6 @@ describe('canary state machine', () => {
     const spec = canarySpec([{ setWeight: 10 }, { gate: { name: 'qa', timeout: '1h', onTimeout: 'abort' } }, { setWeight: 50 }]);
     const started = await startRollout(h.deps, { spec, actor: 'alice' });
     const result = await h.runner.settled(started.id);
-    if (process.env.DEBUG_SM) console.log(JSON.stringify(result), h.trace.slice(-8));
     const r = await h.get(started.id);
     expect(result).toMatchObject({ status: 'FAILED', error: 'Signalbox.RolledBack' });
     expect(r.gates[0]).toMatchObject({ status: 'TimedOut', decidedBy: 'timeout' });
@@ -184,7 +177,6 @@ describe('canary state machine', () => {
     const spec = canarySpec([{ setWeight: 10 }, { gate: { name: 'qa', timeout: '30m', onTimeout: 'promote' } }, { setWeight: 50 }]);
     const started = await startRollout(h.deps, { spec, actor: 'alice' });
     const result = await h.runner.settled(started.id);
-    if (process.env.DEBUG_SM) console.log(JSON.stringify(result), h.trace.slice(-8));
     const r = await h.get(started.id);
     expect(result?.status).toBe('SUCCEEDED');
     expect(r.phase).toBe('Promoted');
@@ -200,7 +192,6 @@ describe('canary state machine', () => {
     await h.waitFor(started.id, (r) => r.pause?.reason === 'PauseStep');
     await operateRollout(h.deps, { id: started.id, verb: 'abort', actor: 'bob' });
     const result = await h.runner.settled(started.id);
-    if (process.env.DEBUG_SM) console.log(JSON.stringify(result), h.trace.slice(-8));
     const r = await h.get(started.id);
     expect(result?.status).toBe('SUCCEEDED');
     expect(r.phase).toBe('Aborted');
@@ -216,7 +207,6 @@ describe('canary state machine', () => {
     expect(h.runner.waitingTokens()).toHaveLength(1);
     await operateRollout(h.deps, { id: started.id, verb: 'abort', actor: 'bob', comment: 'incident elsewhere' });
     const result = await h.runner.settled(started.id);
-    if (process.env.DEBUG_SM) console.log(JSON.stringify(result), h.trace.slice(-8));
     const r = await h.get(started.id);
     expect(result?.status).toBe('SUCCEEDED');
     expect(r.phase).toBe('Aborted');
@@ -245,7 +235,6 @@ describe('canary state machine', () => {
     await h.waitFor(started.id, (r) => r.waiter !== null);
     await operateRollout(h.deps, { id: started.id, verb: 'abort', actor: 'bob' });
     const result = await h.runner.settled(started.id);
-    if (process.env.DEBUG_SM) console.log(JSON.stringify(result), h.trace.slice(-8));
     const r = await h.get(started.id);
     expect(result).toMatchObject({ status: 'FAILED', error: 'Signalbox.RollbackFailed' });
     expect(r.phase).toBe('Degraded');
@@ -257,7 +246,6 @@ describe('canary state machine', () => {
     const spec = canarySpec([{ setWeight: 40 }], { progressDeadlineSeconds: 60 });
     const started = await startRollout(h.deps, { spec, actor: 'alice' });
     const result = await h.runner.settled(started.id);
-    if (process.env.DEBUG_SM) console.log(JSON.stringify(result), h.trace.slice(-8));
     const r = await h.get(started.id);
     expect(result).toMatchObject({ status: 'FAILED', error: 'Signalbox.RolledBack' });
     expect(r.failure?.error).toBe('ProgressDeadlineExceeded');
@@ -278,7 +266,6 @@ describe('canary state machine', () => {
     });
     const started = await startRollout(h.deps, { spec, actor: 'alice' });
     const result = await h.runner.settled(started.id);
-    if (process.env.DEBUG_SM) console.log(JSON.stringify(result), h.trace.slice(-8));
     const r = await h.get(started.id);
     expect(result).toMatchObject({ status: 'FAILED', error: 'Signalbox.RolledBack' });
     expect(r.analysisRuns.find((a) => a.kind === 'background')!.phase).toBe('Failed');
@@ -296,5 +283,52 @@ describe('canary state machine', () => {
     const r = await h.get(started.id);
     expect(r.plan.map((s) => s.status)).toEqual(['Completed', 'Skipped', 'Skipped', 'Skipped']);
     expect(h.target.calls.filter((c) => c.startsWith('setWeight'))).toEqual(['setWeight 10', 'setWeight 100']);
+  });
+});
+
+describe('LocalRolloutRunner', () => {
+  it('resumes an active rollout after a restart and continues where it was', async () => {
+    const spec = canarySpec([{ setWeight: 25 }, { gate: { name: 'qa' } }, { setWeight: 75 }]);
+    const started = await startRollout(h.deps, { spec, actor: 'alice' });
+    const before = await h.waitFor(started.id, (r) => r.waiter !== null);
+    await h.runner.stop();
+    expect(h.runner.execution(started.id)?.status).toBe('ABORTED');
+    expect(await h.runner.sendTaskSuccess(before.waiter!.token, {})).toBe(false);
+
+    expect(await h.runner.resumeActive(h.store)).toEqual([started.id]);
+    await h.waitFor(started.id, (r) => r.waiter !== null && r.waiter.token !== before.waiter!.token);
+    await decideGate(h.deps, { id: started.id, gate: 'qa', decision: 'approve', actor: 'qa-lead' });
+    expect((await h.runner.settled(started.id))?.status).toBe('SUCCEEDED');
+    const r = await h.get(started.id);
+    expect(r.phase).toBe('Promoted');
+    expect(h.target.calls.filter((c) => c.startsWith('setWeight'))).toEqual(['setWeight 25', 'setWeight 75', 'setWeight 100']);
+    expect(h.bus.types(started.id).filter((t) => t === 'signalbox-rollout.gateRequested')).toHaveLength(1);
+  });
+});
+
+describe('operator verbs', () => {
+  it('refuses verbs that do not fit the phase, naming why', async () => {
+    const started = await startRollout(h.deps, { spec: canarySpec([{ setWeight: 10 }, { gate: { name: 'qa' } }]), actor: 'alice' });
+    await h.waitFor(started.id, (r) => r.waiter !== null);
+    await expect(operateRollout(h.deps, { id: started.id, verb: 'resume', actor: 'bob' })).rejects.toThrow(/waits for gate qa: approve or reject/);
+    await expect(decideGate(h.deps, { id: started.id, gate: 'nope', decision: 'approve', actor: 'bob' })).rejects.toThrow(/no gate nope/);
+    await decideGate(h.deps, { id: started.id, gate: 'qa', decision: 'approve', actor: 'bob' });
+    await h.runner.settled(started.id);
+    await expect(operateRollout(h.deps, { id: started.id, verb: 'abort', actor: 'bob' })).rejects.toThrow(/is Promoted/);
+    const { retryRollout } = await import('../../functions/src/core/rollouts/operate');
+    await expect(retryRollout(h.deps, { id: started.id, actor: 'bob' })).rejects.toThrow(/only an Aborted or RolledBack/);
+  });
+
+  it('a user pause holds the rollout before its next weight change until resume', async () => {
+    const started = await startRollout(h.deps, { spec: canarySpec([{ setWeight: 10 }, { pause: { duration: '1m' } }, { setWeight: 50 }]), actor: 'alice' });
+    await operateRollout(h.deps, { id: started.id, verb: 'pause', actor: 'bob' });
+    const paused = await h.waitFor(started.id, (r) => r.waiter !== null);
+    expect(paused.pause?.reason).toBe('PausedByUser');
+    expect(h.target.calls).not.toContain('setWeight 50');
+    await operateRollout(h.deps, { id: started.id, verb: 'resume', actor: 'bob' });
+    expect((await h.runner.settled(started.id))?.status).toBe('SUCCEEDED');
+    const types = h.bus.types(started.id);
+    expect(types).toContain('signalbox-rollout.paused');
+    expect(types).toContain('signalbox-rollout.resumed');
   });
 });

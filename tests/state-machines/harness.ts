@@ -25,15 +25,16 @@ export class FakeTarget implements TrafficTarget {
   split: TrafficSplit = { stable: 100, canary: 0 };
   /** Hooks answering proceed:false (until the test removes them). */
   readonly refuse = new Set<HookType>();
-  /** setWeight calls that throw TARGET_UNAVAILABLE before one succeeds (counts down). */
+  /** setWeight calls (to a weight above 0) that throw TARGET_UNAVAILABLE before one succeeds (counts down). */
   failSetWeight = 0;
   /** setWeight(0) always fails (a rollback that cannot happen). */
   brokenRollback = false;
 
   async setWeight(_ctx: TargetContext, canaryWeight: number): Promise<TrafficSplit> {
     this.calls.push(`setWeight ${canaryWeight}`);
-    if (this.failSetWeight > 0 || (this.brokenRollback && canaryWeight === 0)) {
-      if (this.failSetWeight > 0) this.failSetWeight--;
+    const failForward = canaryWeight > 0 && this.failSetWeight > 0;
+    if (failForward || (this.brokenRollback && canaryWeight === 0)) {
+      if (failForward) this.failSetWeight--;
       throw new DependencyError('target unreachable (scripted)', 'target', { code: 'TARGET_UNAVAILABLE' });
     }
     this.split = { stable: 100 - canaryWeight, canary: canaryWeight };
@@ -127,7 +128,8 @@ export function createHarness(): Harness {
   const trace: string[] = [];
   const h = {} as Harness;
   const runner = new LocalRolloutRunner({
-    waitTimeOverrides: { Hold: 0 },
+    // 1 ms, not 0: a zero wait never yields to timers, so a polling machine would starve the test.
+    waitTimeOverrides: { Hold: 1 },
     retryIntervalOverrides: Object.fromEntries(
       ['InitializeRollout', 'AdvanceRollout', 'ShiftTraffic', 'DeployPreview', 'SwitchTraffic', 'ScaleDownPrevious', 'RunAnalysis', 'AwaitApproval', 'PromoteRollout', 'RollBack'].map(
         (n) => [n, 0],

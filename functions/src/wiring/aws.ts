@@ -104,5 +104,6 @@ export function awsRolloutDeps(serviceName: string): RolloutDeps {
       'cloudwatch-alarm': new CloudWatchMetrics(cloudWatchClient),
     }),
     presets: () => [],
+    ...(config.SIGNALBOX_PORTAL_URL ? { portalUrl: config.SIGNALBOX_PORTAL_URL } : {}),
   };
 }

@@ -238,7 +238,8 @@ export async function runRolloutTask(
     }
     case 'AdvanceRollout': {
       let hookNote: string | null = null;
-      if (!isFinished(r.phase) && advance(r, now).next.action === 'promote') {
+      // Blue-green asked confirm-promotion before its switch; once traffic is all on the new version there is nothing to confirm.
+      if (!isFinished(r.phase) && currentCanary(r) !== 100 && advance(r, now).next.action === 'promote') {
         const hook = await hookOk(deps.targets.resolve(r.spec.target), r, 'confirm-promotion');
         if (!hook.proceed) hookNote = hook.note;
       }
