@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { documentClient } from '../../functions/src/adapters/aws/dynamo-stores';
 import { DynamoDoraStore } from '../../functions/src/adapters/aws/dynamo-dora-store';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/src/adapters/local/dynalite';
+import { ensureTable, startDynalite } from '../../functions/src/adapters/local/dynalite';
 import { doraStoreContract } from '../contracts/dora-store.contract';
+import { useDynaliteTables } from '../helpers/dynalite';
 
-let dynamo: LocalDynamo;
-let n = 0;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
+const freshTable = useDynaliteTables('dora');
 
 doraStoreContract('DynamoDB (dynalite)', async () => {
-  const table = `dora-${n++}`;
-  await ensureTable(dynamo.client, table);
-  return new DynamoDoraStore(documentClient(dynamo.client), table);
+  const { doc, table } = await freshTable();
+  return new DynamoDoraStore(doc, table);
 });
 
 describe('DynamoDoraStore reads', () => {

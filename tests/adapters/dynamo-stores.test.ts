@@ -1,22 +1,11 @@
-import { afterAll, beforeAll } from 'vitest';
-import { documentClient, DynamoDeadLetterStore, DynamoEventStore, DynamoInventoryStore } from '../../functions/src/adapters/aws/dynamo-stores';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/src/adapters/local/dynalite';
+import { DynamoDeadLetterStore, DynamoEventStore, DynamoInventoryStore } from '../../functions/src/adapters/aws/dynamo-stores';
 import { storeContract } from '../contracts/stores.contract';
+import { useDynaliteTables } from '../helpers/dynalite';
 
-let dynamo: LocalDynamo;
-let n = 0;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
+const freshTable = useDynaliteTables('contract');
 
 storeContract('DynamoDB (dynalite)', async () => {
-  const table = `contract-${n++}`;
-  await ensureTable(dynamo.client, table);
-  const doc = documentClient(dynamo.client);
+  const { doc, table } = await freshTable();
   return {
     events: new DynamoEventStore(doc, table),
     inventory: new DynamoInventoryStore(doc, table),

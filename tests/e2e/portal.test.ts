@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestResult } from '../../functions/src/core/read-models';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import { launchBrowser, type TestBrowser } from './browser';
-import { ensureWebBuilt } from './web-build';
+import type { LocalRuntime } from '../../local/runtime';
+import type { TestBrowser } from './browser';
+import { openPortal, type PortalSession } from './portal-session';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 /** Long enough for a cold page load plus one 10 s auto-refresh of the matrix. */
@@ -67,24 +66,19 @@ describe('portal', () => {
   let rt: LocalRuntime;
   let browser: TestBrowser;
   let page: Page;
-  let dataDir: string;
   const pageErrors: string[] = [];
   const t0 = new Date(Date.now() - 60_000);
 
+  let session: PortalSession | undefined;
+
   beforeAll(async () => {
-    await ensureWebBuilt();
-    dataDir = await mkdtemp(join(tmpdir(), 'signalbox-e2e-'));
-    rt = await startLocalRuntime({ port: 0, dataDir, seed: false, quiet: true, log: () => {} });
-    browser = await launchBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(UI_TIMEOUT);
+    session = await openPortal({ prefix: 'signalbox-e2e-', uiTimeoutMs: UI_TIMEOUT });
+    ({ rt, browser, page } = session);
     page.on('pageerror', (error) => pageErrors.push(String(error)));
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await rt?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('shows the empty state before any event', async () => {
@@ -251,19 +245,15 @@ describe('portal', () => {
 describe('portal screenshot', () => {
   let rt: LocalRuntime;
   let browser: TestBrowser;
-  let dataDir: string;
+  let session: PortalSession | undefined;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    dataDir = await mkdtemp(join(tmpdir(), 'signalbox-e2e-seeded-'));
-    rt = await startLocalRuntime({ port: 0, dataDir, seed: true, quiet: true, log: () => {} });
-    browser = await launchBrowser({ width: 1280, height: 800 });
+    session = await openPortal({ prefix: 'signalbox-e2e-seeded-', uiTimeoutMs: UI_TIMEOUT, runtime: { seed: true }, viewport: { width: 1280, height: 800 } });
+    ({ rt, browser } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await rt?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('captures the seeded matrix for the README', async () => {

@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutDetail, RolloutPhase } from '../../functions/src/core/rollouts/model';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import { launchBrowser, type TestBrowser } from './browser';
-import { ensureWebBuilt } from './web-build';
+import type { LocalRuntime } from '../../local/runtime';
+import type { TestBrowser } from './browser';
+import { openPortal, type PortalSession } from './portal-session';
 
 /** A cold page load. */
 const UI_TIMEOUT = 15_000;
@@ -74,26 +71,26 @@ describe('rollout pages', () => {
   let rt: LocalRuntime;
   let browser: TestBrowser;
   let page: Page;
-  let dataDir: string;
   const pageErrors: string[] = [];
   let healthy: RolloutDetail | null = null;
   let bad: RolloutDetail | null = null;
 
+  let session: PortalSession | undefined;
+
   beforeAll(async () => {
-    await ensureWebBuilt();
-    dataDir = await mkdtemp(join(tmpdir(), 'signalbox-e2e-rollouts-'));
     // The demo: three real demo-api versions behind the weighted proxy, with load, and its presets.
-    rt = await startLocalRuntime({ port: 0, dataDir, seed: false, quiet: true, log: () => {}, demo: { ratePerSecond: 40, badErrorRate: 0.5 } });
-    browser = await launchBrowser({ width: 1280, height: 1000 });
-    page = browser.page;
-    page.setDefaultTimeout(UI_TIMEOUT);
+    session = await openPortal({
+      prefix: 'signalbox-e2e-rollouts-',
+      uiTimeoutMs: UI_TIMEOUT,
+      runtime: { demo: { ratePerSecond: 40, badErrorRate: 0.5 } },
+      viewport: { width: 1280, height: 1000 },
+    });
+    ({ rt, browser, page } = session);
     page.on('pageerror', (error) => pageErrors.push(String(error)));
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await rt?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('shows the empty list with a way to start', async () => {
