@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { operateRollout, startRollout, undoRollout } from '../../functions/src/core/rollouts/operate';
-import { blueGreenSpec, createHarness, type Harness } from './harness';
+import { blueGreenSpec, createHarness, weightsOf as weights, type Harness } from './harness';
 
 let h: Harness;
 beforeEach(() => {
@@ -9,10 +9,6 @@ beforeEach(() => {
 afterEach(async () => {
   await h.runner.stop();
 });
-
-function weights(r: { weights: { role: string; actual: number | null }[] }) {
-  return Object.fromEntries(r.weights.map((w) => [w.role, w.actual]));
-}
 
 describe('blue-green state machine', () => {
   it('deploys the preview, passes pre-promotion analysis, switches and scales down after the delay', async () => {

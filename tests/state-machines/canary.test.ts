@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decideGate, operateRollout, startRollout } from '../../functions/src/core/rollouts/operate';
-import { canarySpec, createHarness, type Harness } from './harness';
+import { canarySpec, createHarness, weightsOf as weights, type Harness } from './harness';
 
 let h: Harness;
 beforeEach(() => {
@@ -9,10 +9,6 @@ beforeEach(() => {
 afterEach(async () => {
   await h.runner.stop();
 });
-
-function weights(r: { weights: { role: string; actual: number | null }[] }) {
-  return Object.fromEntries(r.weights.map((w) => [w.role, w.actual]));
-}
 
 describe('canary state machine', () => {
   it('walks weights, a timed pause and a passing analysis, then promotes', async () => {

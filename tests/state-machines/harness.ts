@@ -233,3 +233,8 @@ export function blueGreenSpec(extra: Record<string, unknown> = {}) {
     ...extra,
   });
 }
+
+/** `{stable: actual, canary: actual}` of a rollout, for compact weight assertions. */
+export function weightsOf(r: { weights: { role: string; actual: number | null }[] }): Record<string, number | null> {
+  return Object.fromEntries(r.weights.map((w) => [w.role, w.actual]));
+}
