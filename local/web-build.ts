@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..');
@@ -43,9 +43,41 @@ export async function buildWeb(log: (line: string) => void = (l) => process.stdo
   });
 }
 
-/** Builds the portal only when its sources changed since the last build. */
+const BUILD_LOCK = join(REPO_ROOT, '.web-build.lock');
+/** A lock older than this belongs to a build that died; `next build` takes about a minute. */
+const STALE_LOCK_MS = 10 * 60_000;
+
+/**
+ * Takes the build lock (a directory: `mkdir` is atomic across processes), waiting while another
+ * process builds. Two `next build`s of one folder at once fail ("Another next build process is
+ * already running"), and test files run in parallel workers.
+ */
+async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      await mkdir(BUILD_LOCK);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const since = await stat(BUILD_LOCK).then((s) => s.mtimeMs, () => Date.now());
+      if (Date.now() - since > STALE_LOCK_MS) await rm(BUILD_LOCK, { recursive: true, force: true });
+      else await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(BUILD_LOCK, { recursive: true, force: true });
+  }
+}
+
+/** Builds the portal only when its sources changed since the last build; safe to call from parallel processes. */
 export async function ensureWebBuilt(log?: (line: string) => void): Promise<boolean> {
   if (!(await webBuildIsStale())) return false;
-  await buildWeb(log);
-  return true;
+  return withBuildLock(async () => {
+    // Another process may have built it while this one waited for the lock.
+    if (!(await webBuildIsStale())) return false;
+    await buildWeb(log);
+    return true;
+  });
 }

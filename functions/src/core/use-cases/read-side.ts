@@ -153,6 +153,10 @@ export async function listDeadLetters(deps: Pick<Deps, 'deadLetters'>, input: { 
 export async function replayDeadLetter(deps: Deps, id: string): Promise<DeadLetter> {
   const entry = await deps.deadLetters.get(id);
   if (!entry) throw new NotFoundError(`no dead letter with id ${id}`, 'id');
+  if (entry.consumer !== 'store' && entry.consumer !== 'publish') {
+    // Notification dead letters (consumer `notify`) are resent by the alerting side, not re-published.
+    throw new ConflictError(`dead letters of consumer ${entry.consumer} are not replayed here`, 'id');
+  }
   try {
     if (entry.consumer === 'store') {
       await recordEvent(deps, entry.payload as Parameters<typeof recordEvent>[1]);
