@@ -87,6 +87,7 @@ try {
     token: config.SIGNALBOX_INGEST_TOKEN,
     seed: !args.includes('--no-seed'),
     demo: args.includes('--no-demo') ? false : { badErrorRate, badLatencyMs },
+    monitoring: { evmPort: 8545 },
   });
 } catch (err) {
   const e = err as NodeJS.ErrnoException;

@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { RolloutDeps } from '../functions/src/core/rollouts/deps';
-import type { LocalRolloutRunnerOptions } from '../functions/src/wiring/local';
+import type { LocalMonitor, LocalRolloutRunnerOptions } from '../functions/src/wiring/local';
+import type { MonitoringDeps } from '../functions/src/core/monitoring/deps';
 import type { Clock } from '../functions/src/core/ports/clock';
 import type { Logger } from '../functions/src/core/ports/logger';
 import { startLocalBackend } from '../functions/src/wiring/local';
@@ -38,6 +39,56 @@ export interface LocalRuntimeOptions {
   demo?: false | { badErrorRate?: number; badLatencyMs?: number; ratePerSecond?: number };
   /** Local state-machine runner knobs (tests shorten waits). */
   runner?: LocalRolloutRunnerOptions;
+  /**
+   * Monitoring: the `signalbox/` config folder (default the repository's), extra placeholder
+   * values, whether to start a local EVM node for `${EVM_RPC_URL}` (default true) and how often
+   * the check loop runs (default 5000 ms; 0 = no timer, only `monitor.runNow()`). `false`: none.
+   */
+  /**
+   * Monitoring of the `signalbox/` config folder (checks every `loopMs`, a local EVM node). Off unless
+   * given (`npm start` turns it on); `evmPort` prefers a port for the EVM node (default any).
+   */
+  monitoring?: false | { configDir?: string; placeholders?: Record<string, string>; evmNode?: boolean; evmPort?: number; loopMs?: number };
+}
+
+/** The repository's demo config folder. */
+export const DEMO_CONFIG_DIR = resolve(import.meta.dirname, '..', 'signalbox');
+/** How often the local EVM node mines an (empty) block, so the head moves. */
+const EVM_BLOCK_MS = 3000;
+
+interface LocalEvmNode {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * An in-process Ganache node (chain id 1337) that mines a block every few seconds, on the usual
+ * JSON-RPC port when asked and free (the demo config's TCP check expects 8545), else on any port.
+ */
+async function startLocalEvmNode(preferredPort = 0): Promise<LocalEvmNode> {
+  const { default: ganache } = await import('ganache');
+  const create = () => ganache.server({ logging: { quiet: true }, chain: { chainId: 1337 }, wallet: { totalAccounts: 2 } });
+  let node = create();
+  try {
+    await node.listen(preferredPort, '127.0.0.1');
+  } catch (err) {
+    if (preferredPort === 0) throw err;
+    await node.close().catch(() => undefined);
+    node = create();
+    await node.listen(0, '127.0.0.1');
+  }
+  const url = `http://127.0.0.1:${(node.address() as { port: number }).port}`;
+  const timer = setInterval(() => {
+    node.provider.request({ method: 'evm_mine', params: [] } as never).catch(() => undefined);
+  }, EVM_BLOCK_MS);
+  timer.unref();
+  return {
+    url,
+    async stop() {
+      clearInterval(timer);
+      await node.close();
+    },
+  };
 }
 
 export interface LocalRuntime {
@@ -47,9 +98,15 @@ export interface LocalRuntime {
   tokenFile: string;
   tokenCreated: boolean;
   dataDir: string;
-  deps: RolloutDeps;
+  deps: RolloutDeps & MonitoringDeps;
   /** The rollout demo, when started. */
   demo: DemoRollouts | null;
+  /** The check loop; `runNow()` runs every check at once (tests). */
+  monitor: LocalMonitor;
+  /** Problems of the monitoring config folder, as printed at start. */
+  monitoringConfigErrors: readonly string[];
+  /** JSON-RPC URL of the local EVM node, when started. */
+  evmRpcUrl: string | null;
   /** Resolves when the bus has delivered everything published so far. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -74,6 +131,13 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   await mkdir(dataDir, { recursive: true });
   const logger = consoleLogger(opts.quiet ?? false);
   const demo = opts.demo ? await startDemoRollouts(opts.demo) : null;
+  const mon = opts.monitoring ? opts.monitoring : null;
+  const evm = mon && mon.evmNode !== false ? await startLocalEvmNode(mon.evmPort) : null;
+  const placeholders: Record<string, string> = {
+    ...(demo ? { DEMO_PROXY_URL: demo.proxyUrl } : {}),
+    ...(evm ? { EVM_RPC_URL: evm.url } : {}),
+    ...mon?.placeholders,
+  };
   const backend = await startLocalBackend({
     rollouts: {
       proxies: demo ? { demo: demo.proxy } : {},
@@ -88,8 +152,14 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     logger,
     clock: opts.clock,
     retry: opts.retry,
+    monitoring: mon ? { configDir: mon.configDir ?? DEMO_CONFIG_DIR, placeholders } : undefined,
   });
   const { deps, bus, token } = backend;
+  const monitoringConfigErrors = (await deps.monitoringConfig.current()).errors;
+  if (monitoringConfigErrors.length > 0) {
+    log(`Monitoring config has ${monitoringConfigErrors.length} problem(s); the valid part runs:`);
+    for (const line of monitoringConfigErrors) log(`  ${line}`);
+  }
   const web = staticFiles(opts.webDir ?? WEB_OUT);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -125,6 +195,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     dataDir,
     deps,
     demo,
+    monitor: backend.monitor,
+    monitoringConfigErrors,
+    evmRpcUrl: evm?.url ?? null,
     idle: () => bus.idle(),
     stop: async () => {
       await new Promise<void>((r) => {
@@ -133,6 +206,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       });
       await backend.stop();
       await demo?.stop();
+      await evm?.stop();
     },
   };
 
@@ -166,5 +240,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   // Rollouts that were moving when the last run stopped continue where they were.
   const resumed = await backend.runner.resumeActive(deps.rollouts);
   if (resumed.length) log(`Resumed ${resumed.length} rollout(s) in progress: ${resumed.join(', ')}`);
+  const loopMs = mon ? (mon.loopMs ?? 5000) : 0;
+  if (loopMs > 0) backend.monitor.start(loopMs);
   return runtime;
 }

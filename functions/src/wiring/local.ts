@@ -33,9 +33,22 @@ import { ProxyMetricProvider } from '../adapters/local/proxy-metrics';
 import type { RolloutDeps } from '../core/rollouts/deps';
 import type { RolloutPreset } from '../core/rollouts/model';
 import { createRolloutTaskHandler } from '../handlers/tasks/rollout-task';
+import { DynamoCheckHistoryStore } from '../adapters/aws/dynamo-check-history-store';
+import { DynamoAlertStore } from '../adapters/aws/dynamo-alert-store';
+import { loadConfigFolder } from '../adapters/local/config-folder';
+import { NodeProbes } from '../adapters/probes/node-probes';
+import { formatIssue } from '../core/config/parse';
+import {
+  emptyMonitoringConfig,
+  inMemoryMonitorState,
+  staticMonitoringConfig,
+  type MonitoringConfigSnapshot,
+  type MonitoringDeps,
+} from '../core/monitoring/deps';
+import { runChecks, type RunChecksOutput } from '../core/monitoring/run-checks';
 
 export interface LocalWiring {
-  deps: RolloutDeps;
+  deps: RolloutDeps & MonitoringDeps;
   bus: LocalEventBus;
   runner: LocalRolloutRunner;
 }
@@ -63,6 +76,8 @@ export function localDeps(opts: {
   clock?: Clock;
   retry?: { attempts: number; baseDelayMs: number };
   rollouts?: LocalRolloutOptions;
+  /** The monitoring config (default: none, so no checks). */
+  monitoring?: MonitoringConfigSnapshot;
 }): LocalWiring {
   const doc = documentClient(opts.dynamo);
   const deadLetters = new DynamoDeadLetterStore(doc, opts.tableName);
@@ -93,7 +108,12 @@ export function localDeps(opts: {
     return (await readFile(join(secretsDir, name), 'utf8')).trim();
   };
   const runner = new LocalRolloutRunner({ logger: opts.logger, ...ro.runner });
-  const deps: RolloutDeps = {
+  const deps: RolloutDeps & MonitoringDeps = {
+    monitoringConfig: staticMonitoringConfig(opts.monitoring ?? emptyMonitoringConfig([])),
+    probes: new NodeProbes(clock),
+    checkHistory: new DynamoCheckHistoryStore(doc, opts.tableName),
+    monitorState: inMemoryMonitorState(),
+    alertStore: new DynamoAlertStore(doc, opts.tableName),
     rollouts: new DynamoRolloutStore(doc, opts.tableName),
     rolloutRunner: runner,
     targets: new CompositeTrafficTargets({
@@ -138,7 +158,73 @@ export interface LocalBackend extends LocalWiring {
    * PutEvents (requests carrying `X-Amz-Target`). Returns false for anything else.
    */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** Runs the configured checks (on a timer once `start`ed, or now). */
+  monitor: LocalMonitor;
   stop(): Promise<void>;
+}
+
+/** Where the local runtime's monitoring config comes from. */
+export interface LocalMonitoringOptions {
+  /** The `signalbox/` folder; null/absent: no checks. */
+  configDir?: string | null;
+  /** Values of `${NAME}` placeholders (`DEMO_PROXY_URL`, `EVM_RPC_URL`, ...). */
+  placeholders?: Record<string, string | undefined>;
+}
+
+/**
+ * Reads and parses the config folder. Never throws for a bad or missing folder: the problems are
+ * in `errors` (`file:line:column field: message`) and the valid items are kept.
+ */
+export async function loadLocalMonitoringConfig(configDir: string, placeholders: Record<string, string | undefined>): Promise<MonitoringConfigSnapshot> {
+  try {
+    const { config, issues } = await loadConfigFolder(configDir);
+    return { config, errors: issues.map(formatIssue), placeholders };
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    const reason = e.code === 'ENOENT' ? 'folder not found' : e.message;
+    return emptyMonitoringConfig([`${configDir}: cannot read the config folder: ${reason}`], placeholders);
+  }
+}
+
+/** The local check loop: `runChecks` every `intervalMs` once started, never two runs at once. */
+export interface LocalMonitor {
+  start(intervalMs: number): void;
+  /** Runs every check now (ignoring intervals), after a run in progress finishes. */
+  runNow(): Promise<RunChecksOutput>;
+  /** Stops the timer and waits for a run in progress. */
+  stop(): Promise<void>;
+}
+
+export function createLocalMonitor(deps: MonitoringDeps): LocalMonitor {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<unknown> = Promise.resolve();
+  const run = (force: boolean): Promise<RunChecksOutput> => {
+    const next = running.then(() => runChecks(deps, { force }));
+    running = next.catch((error: Error) => deps.logger.error('running checks failed', { error: error.message }));
+    return next;
+  };
+  let busy = false;
+  return {
+    start(intervalMs) {
+      if (timer) return;
+      const tick = () => {
+        if (busy) return;
+        busy = true;
+        run(false)
+          .catch(() => undefined)
+          .finally(() => (busy = false));
+      };
+      timer = setInterval(tick, intervalMs);
+      timer.unref();
+      tick();
+    },
+    runNow: () => run(true),
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await running;
+    },
+  };
 }
 
 /**
@@ -154,6 +240,8 @@ export async function startLocalBackend(opts: {
   clock?: Clock;
   retry?: { attempts: number; baseDelayMs: number };
   rollouts?: LocalRolloutOptions;
+  /** Where the `signalbox/` config folder is and the values of its `${NAME}` placeholders. */
+  monitoring?: LocalMonitoringOptions;
 }): Promise<LocalBackend> {
   const dynamo = await startDynalite({ path: opts.dataDir ? join(opts.dataDir, 'dynamodb') : undefined, port: opts.dynamoPort ?? 0 });
   await ensureTable(dynamo.client, opts.tableName);
@@ -161,7 +249,20 @@ export async function startLocalBackend(opts: {
   const { token, created } = opts.dataDir
     ? await loadOrCreateToken(tokenFile, opts.token)
     : { token: opts.token ?? 'local-test-token', created: false };
-  const wiring = localDeps({ dynamo: dynamo.client, tableName: opts.tableName, token, logger: opts.logger, clock: opts.clock, retry: opts.retry, rollouts: opts.rollouts });
+  const monitoringConfig = opts.monitoring?.configDir
+    ? await loadLocalMonitoringConfig(opts.monitoring.configDir, opts.monitoring.placeholders ?? {})
+    : emptyMonitoringConfig([], opts.monitoring?.placeholders ?? {});
+  const wiring = localDeps({
+    dynamo: dynamo.client,
+    tableName: opts.tableName,
+    token,
+    logger: opts.logger,
+    clock: opts.clock,
+    retry: opts.retry,
+    rollouts: opts.rollouts,
+    monitoring: monitoringConfig,
+  });
+  const monitor = createLocalMonitor(wiring.deps);
   const ingest = createIngestHandler(wiring.deps) as unknown as HttpLambda;
   const api = createApiHandler(wiring.deps) as unknown as HttpLambda;
   const putEvents = createPutEventsListener(wiring.bus);
@@ -196,7 +297,9 @@ export async function startLocalBackend(opts: {
     tokenFile,
     tokenCreated: created,
     handle,
+    monitor,
     stop: async () => {
+      await monitor.stop();
       await wiring.runner.stop();
       await wiring.bus.idle();
       await wiring.bus.close();

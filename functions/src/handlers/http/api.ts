@@ -14,6 +14,7 @@ import { bodyText, httpErrors, json, lowerHeaders, type HttpEvent, type HttpResu
 import { getDoraReport } from '../../core/dora/get-dora-report';
 import { openApiDocument } from './openapi';
 import { ROLLOUT_ROUTES } from './rollout-routes';
+import { MONITORING_ROUTES } from './monitoring-routes';
 
 type Params = Record<string, string>;
 type Query = Record<string, string | undefined>;
@@ -30,7 +31,7 @@ export interface RequestInfo {
 }
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** OpenAPI path template, e.g. `/api/events/{key}`. */
   path: string;
   run(deps: Deps, params: Params, query: Query, req: RequestInfo): Promise<{ status: number; body: unknown }>;
@@ -58,6 +59,7 @@ export const API_ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/dora', run: async (deps, _p, q) => ok(await getDoraReport(deps, q)) },
   { method: 'GET', path: '/api/openapi.json', run: async () => ok(openApiDocument()) },
   ...ROLLOUT_ROUTES,
+  ...MONITORING_ROUTES,
 ];
 
 const compiled = API_ROUTES.map((route) => {

@@ -3,6 +3,7 @@
  * that real responses validate against these schemas.
  */
 import { rolloutPaths, rolloutSchemas } from './openapi-rollouts';
+import { monitoringPaths, monitoringSchemas } from './openapi-monitoring';
 
 const nullableString = { type: ['string', 'null'] };
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -297,11 +298,12 @@ export function openApiDocument(): Record<string, unknown> {
       description: 'CDEvents in; current state (versions × environments), timeline and dead letters out.',
     },
     components: {
-      schemas: { ...schemas, ...rolloutSchemas },
+      schemas: { ...schemas, ...rolloutSchemas, ...monitoringSchemas },
       securitySchemes: { producerToken: { type: 'http', scheme: 'bearer', description: 'Producer (ingest) token' } },
     },
     paths: {
       ...rolloutPaths,
+      ...monitoringPaths,
       '/api/events': {
         post: {
           operationId: 'ingestEvents',

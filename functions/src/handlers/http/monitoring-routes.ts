@@ -1,0 +1,84 @@
+import type { MonitoringDeps } from '../../core/monitoring/deps';
+import { getCheckHistory, getHealth, getSystem } from '../../core/monitoring/health';
+import type { Deps } from '../../core/deps';
+import { DependencyError, ValidationError } from '../../core/errors';
+import { acknowledgeAlert, createSilence, deleteSilence, expireSilence, listAlertViews, listSilences } from '../../core/monitoring/alert-use-cases';
+import { parseLimit } from '../../core/use-cases/read-side';
+import type { Route } from './api';
+
+/** The monitoring deps, or a 503-mapped error where a runtime has not wired monitoring (AWS, until it is). */
+function monitoring(deps: Deps): MonitoringDeps {
+  const m = deps as Partial<MonitoringDeps>;
+  if (!m.monitoringConfig || !m.checkHistory || !m.probes) throw new DependencyError('monitoring is not configured in this deployment', null, { code: 'monitoring_unavailable' });
+  return deps as unknown as MonitoringDeps;
+}
+
+function ackComment(body: unknown): string | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('body must be a JSON object like {"comment": "..."}', 'body');
+  const value = (body as Record<string, unknown>).comment;
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || value.length > 2000) throw new ValidationError('comment must be a string of at most 2000 characters', 'comment');
+  return value;
+}
+
+/** Monitoring routes (issue 4): the health tree, one system, one check's history, alerts. */
+export const MONITORING_ROUTES: readonly Route[] = [
+  { method: 'GET', path: '/api/health', run: async (deps) => ({ status: 200, body: await getHealth(monitoring(deps)) }) },
+  { method: 'GET', path: '/api/systems/{id}', run: async (deps, p) => ({ status: 200, body: await getSystem(monitoring(deps), p.id!) }) },
+  {
+    method: 'GET',
+    path: '/api/checks/{id}/history',
+    run: async (deps, p, q) => ({
+      status: 200,
+      body: await getCheckHistory(monitoring(deps), p.id!, {
+        from: q.from || undefined,
+        to: q.to || undefined,
+        minutes: q.minutes || undefined,
+        limit: q.limit || undefined,
+        cursor: q.cursor || undefined,
+      }),
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/alerts',
+    run: async (deps, _p, q) => ({
+      status: 200,
+      body: await listAlertViews(monitoring(deps), {
+        state: q.state || undefined,
+        environment: q.environment || undefined,
+        limit: parseLimit(q.limit),
+        cursor: q.cursor || undefined,
+      }),
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/api/alerts/{fingerprint}/ack',
+    run: async (deps, p, _q, req) => ({
+      status: 200,
+      body: await acknowledgeAlert(monitoring(deps), { fingerprint: p.fingerprint!, by: req.actor, comment: ackComment(req.json(true)) }),
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/api/silences',
+    run: async (deps, _p, _q, req) => {
+      const body = req.json();
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('body must be a JSON object', 'body');
+      const b = body as Record<string, unknown>;
+      return { status: 201, body: await createSilence(monitoring(deps), { matchers: b.matchers, startsAt: b.startsAt, endsAt: b.endsAt, comment: b.comment }, req.actor) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/silences',
+    run: async (deps, _p, q) => ({
+      status: 200,
+      body: await listSilences(monitoring(deps), { scope: q.scope || undefined, limit: parseLimit(q.limit), cursor: q.cursor || undefined }),
+    }),
+  },
+  { method: 'POST', path: '/api/silences/{id}/expire', run: async (deps, p, _q, req) => ({ status: 200, body: await expireSilence(monitoring(deps), p.id!, req.actor) }) },
+  { method: 'DELETE', path: '/api/silences/{id}', run: async (deps, p, _q, req) => ({ status: 200, body: await deleteSilence(monitoring(deps), p.id!, req.actor) }) },
+];
