@@ -5,21 +5,13 @@ import { DependencyError, ValidationError } from '../../core/errors';
 import { acknowledgeAlert, createSilence, deleteSilence, expireSilence, listAlertViews, listSilences } from '../../core/monitoring/alert-use-cases';
 import { parseLimit } from '../../core/use-cases/read-side';
 import type { Route } from './api';
+import { commentOf } from './body';
 
 /** The monitoring deps, or a 503-mapped error where a runtime has not wired monitoring (AWS, until it is). */
 function monitoring(deps: Deps): MonitoringDeps {
   const m = deps as Partial<MonitoringDeps>;
   if (!m.monitoringConfig || !m.checkHistory || !m.probes) throw new DependencyError('monitoring is not configured in this deployment', null, { code: 'monitoring_unavailable' });
   return deps as unknown as MonitoringDeps;
-}
-
-function ackComment(body: unknown): string | undefined {
-  if (body === undefined || body === null) return undefined;
-  if (typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('body must be a JSON object like {"comment": "..."}', 'body');
-  const value = (body as Record<string, unknown>).comment;
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > 2000) throw new ValidationError('comment must be a string of at most 2000 characters', 'comment');
-  return value;
 }
 
 /** Monitoring routes (issue 4): the health tree, one system, one check's history, alerts. */
@@ -58,7 +50,7 @@ export const MONITORING_ROUTES: readonly Route[] = [
     path: '/api/alerts/{fingerprint}/ack',
     run: async (deps, p, _q, req) => ({
       status: 200,
-      body: await acknowledgeAlert(monitoring(deps), { fingerprint: p.fingerprint!, by: req.actor, comment: ackComment(req.json(true)) }),
+      body: await acknowledgeAlert(monitoring(deps), { fingerprint: p.fingerprint!, by: req.actor, comment: commentOf(req.json(true)) }),
     }),
   },
   {

@@ -5,18 +5,10 @@ import { decideGate, getRollout, listRollouts, operateRollout, retryRollout, sta
 import { parseRolloutSpec } from '../../core/rollouts/spec';
 import { parseLimit } from '../../core/use-cases/read-side';
 import type { Route } from './api';
+import { commentOf } from './body';
 
 const PHASES: readonly string[] = ['Progressing', 'Paused', 'Healthy', 'Degraded', 'Aborted', 'Promoted', 'RolledBack', 'active', 'finished'];
 const VERBS = ['promote', 'promote-full', 'pause', 'resume', 'abort', 'retry', 'undo'] as const;
-
-function comment(body: unknown): string | undefined {
-  if (body === undefined || body === null) return undefined;
-  if (typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('body must be a JSON object like {"comment": "..."}', 'body');
-  const value = (body as Record<string, unknown>).comment;
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > 2000) throw new ValidationError('comment must be a string of at most 2000 characters', 'comment');
-  return value;
-}
 
 /** Rollout routes (issue 3): start, list, read, operator verbs and gate decisions. */
 export const ROLLOUT_ROUTES: readonly Route[] = [
@@ -53,7 +45,7 @@ export const ROLLOUT_ROUTES: readonly Route[] = [
     run: async (deps, p, _q, req) => {
       const verb = p.verb as (typeof VERBS)[number];
       if (!VERBS.includes(verb)) throw new ValidationError(`unknown action ${p.verb}; one of ${VERBS.join(', ')}`, 'verb');
-      const input = { id: p.id!, actor: req.actor, comment: comment(req.json(true)) };
+      const input = { id: p.id!, actor: req.actor, comment: commentOf(req.json(true)) };
       const rd = deps as RolloutDeps;
       if (verb === 'retry') return { status: 201, body: await retryRollout(rd, input) };
       if (verb === 'undo') return { status: 201, body: await undoRollout(rd, input) };
@@ -72,7 +64,7 @@ export const ROLLOUT_ROUTES: readonly Route[] = [
           gate: p.gate!,
           decision: p.decision,
           actor: req.actor,
-          comment: comment(req.json(true)),
+          comment: commentOf(req.json(true)),
         }),
       };
     },
