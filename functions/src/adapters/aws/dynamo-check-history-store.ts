@@ -1,6 +1,7 @@
 import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ValidationError } from '../../core/errors';
 import {
+  latestStatusOf,
   addResult,
   BUCKET_RESOLUTIONS,
   expiresAtOf,
@@ -102,15 +103,8 @@ export class DynamoCheckHistoryStore implements CheckHistoryStore {
   }
 
   private async putLatest(checkId: string, result: CheckResult): Promise<void> {
-    const checkedAt = new Date(Date.parse(result.checkedAt)).toISOString();
-    const latest: LatestCheckStatus = {
-      checkId,
-      status: result.status,
-      checkedAt,
-      message: result.message,
-      metrics: { ...result.metrics },
-      durationMs: result.durationMs,
-    };
+    const latest = latestStatusOf(checkId, result);
+    const checkedAt = latest.checkedAt;
     // A stale result (older than the stored one) loses the condition: that is the intended no-op.
     await putIf(this.doc, {
       TableName: this.tableName,

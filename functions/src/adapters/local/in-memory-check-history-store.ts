@@ -1,5 +1,5 @@
 import { ValidationError } from '../../core/errors';
-import { addResult, BUCKET_RESOLUTIONS, normalizeHistoryRange, type BucketRecord, type HistoryBucket } from '../../core/monitoring/history';
+import { addResult, BUCKET_RESOLUTIONS, latestStatusOf, normalizeHistoryRange, type BucketRecord, type HistoryBucket } from '../../core/monitoring/history';
 import type { CheckResult } from '../../core/monitoring/model';
 import type { CheckHistoryRange, CheckHistoryStore, LatestCheckStatus } from '../../core/ports/check-history-store';
 import type { Page } from '../../core/read-models';
@@ -40,16 +40,8 @@ export class InMemoryCheckHistoryStore implements CheckHistoryStore {
     }
     const latestRaw = this.latestByCheck.get(checkId);
     const latest = latestRaw ? (JSON.parse(latestRaw) as LatestCheckStatus) : null;
-    const checkedAt = new Date(Date.parse(result.checkedAt)).toISOString();
-    if (!latest || latest.checkedAt < checkedAt) {
-      const value: LatestCheckStatus = {
-        checkId,
-        status: result.status,
-        checkedAt,
-        message: result.message,
-        metrics: { ...result.metrics },
-        durationMs: result.durationMs,
-      };
+    const value = latestStatusOf(checkId, result);
+    if (!latest || latest.checkedAt < value.checkedAt) {
       this.latestByCheck.set(checkId, JSON.stringify(value));
     }
     return JSON.parse(JSON.stringify(minute)) as HistoryBucket;

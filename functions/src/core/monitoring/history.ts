@@ -8,6 +8,7 @@
 import { ValidationError } from '../errors';
 import { worstStatus } from './evaluate';
 import { CHECK_STATUSES, type CheckResult, type CheckStatus } from './model';
+import type { LatestCheckStatus } from '../ports/check-history-store';
 
 /** Resolutions a bucket may have, in minutes. */
 export type BucketMinutes = 1 | 15 | 60;
@@ -299,4 +300,16 @@ export function normalizeHistoryRange(query: { from: string; to: string; minutes
     throw new ValidationError(`limit must be an integer from 1 to ${MAX_HISTORY_PAGE}`, 'limit', 'invalid_limit');
   }
   return { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), minutes: minutes as BucketMinutes, limit: query.limit };
+}
+
+/** The "current status" row of a check, from its newest result (time normalised to ISO UTC ms). */
+export function latestStatusOf(checkId: string, result: CheckResult): LatestCheckStatus {
+  return {
+    checkId,
+    status: result.status,
+    checkedAt: new Date(Date.parse(result.checkedAt)).toISOString(),
+    message: result.message,
+    metrics: { ...result.metrics },
+    durationMs: result.durationMs,
+  };
 }
