@@ -5,7 +5,9 @@ import { ensureWebBuilt, webBuildIsStale } from './web-build';
 const HELP = `Usage: npm start [-- options]
 
 Runs Signalbox locally: the portal and API on http://localhost:3000, DynamoDB (dynalite) with data
-under .signalbox/, the in-process event bus, and an EventBridge PutEvents-compatible endpoint.
+under .signalbox/, the in-process event bus, an EventBridge PutEvents-compatible endpoint, the
+rollout demo (demo-api versions behind a weighted proxy, with load), a local EVM node (Ganache,
+port 8545 when free) and the health checks of the signalbox/ config folder every 5 seconds.
 
 Options:
   --no-seed        start empty (no demo data)

@@ -296,33 +296,16 @@ export interface PauseView {
 /** Operator verbs that have a button (approve/reject live in the gate panel). */
 export type ButtonVerb = 'promote' | 'promote-full' | 'pause' | 'resume' | 'abort' | 'retry' | 'undo';
 
-export interface RolloutView {
-  id: string;
-  service: string;
-  environment: string;
-  strategy: string;
-  from: string;
-  to: string;
-  fromFull: string | null;
-  toFull: string;
+/** The rollout page: the list row's fields plus everything about the steps, traffic and people. */
+export interface RolloutView extends RolloutRowView {
   description: string | null;
-  phase: RolloutPhase;
   phaseLabel: string;
-  phaseTone: PhaseTone;
-  finished: boolean;
-  message: string;
-  progress: string;
-  created: TimeView;
-  createdBy: string;
   updated: TimeView;
-  finishedAt: TimeView | null;
   durations: { total: string; waitingOnPeople: string; currentStep: string };
   steps: StepView[];
   currentStep: StepView | null;
   weights: WeightView[];
   chart: ChartPoint[];
-  /** Canary weight a person reads in the chart title: the last actual, else desired. */
-  canaryWeight: number;
   pause: PauseView | null;
   waitingGate: GateView | null;
   gates: GateView[];
@@ -457,26 +440,29 @@ export function toRolloutView(r: RolloutDetail, now: number): RolloutView {
   const gates = r.gates.map((g) => gateView(g, now));
   const canary = r.weights.find((w) => w.role === 'canary');
   const spec = r.spec;
-  return {
+  const summary: RolloutSummary = {
     id: r.id,
     service: spec.service,
     environment: spec.environment,
-    strategy: strategyWords(spec.strategy),
-    from: versionLabel(spec.fromVersion),
-    to: versionLabel(spec.toVersion),
-    fromFull: spec.fromVersion,
-    toFull: spec.toVersion,
-    description: spec.description ?? null,
+    strategy: spec.strategy,
+    fromVersion: spec.fromVersion,
+    toVersion: spec.toVersion,
     phase: r.phase,
-    phaseLabel: phaseWords(r.phase),
-    phaseTone: phaseTone(r.phase),
-    finished,
     message: r.message,
-    progress: progressText(r.currentStepIndex, r.plan.length, finished),
-    created: timeView(r.createdAt, now),
+    currentStepIndex: r.currentStepIndex,
+    stepCount: r.plan.length,
+    // The canary weight a person reads in the chart title: the last actual, else desired.
+    canaryWeight: canary?.actual ?? canary?.desired ?? 0,
+    createdAt: r.createdAt,
     createdBy: r.createdBy,
+    updatedAt: r.updatedAt,
+    finishedAt: r.finishedAt,
+  };
+  return {
+    ...rowView(summary, now),
+    description: spec.description ?? null,
+    phaseLabel: phaseWords(r.phase),
     updated: timeView(r.updatedAt, now),
-    finishedAt: maybeTime(r.finishedAt, now),
     durations: {
       total: durationText(r.durations?.totalSeconds),
       waitingOnPeople: durationText(r.durations?.waitingOnPeopleSeconds),
@@ -492,7 +478,6 @@ export function toRolloutView(r: RolloutDetail, now: number): RolloutView {
       actual: w.actual === null ? null : clampWeight(w.actual),
     })),
     chart: chartPoints(r.weightHistory, r.createdAt, r.finishedAt, now),
-    canaryWeight: clampWeight(canary?.actual ?? canary?.desired ?? 0),
     pause: r.pause
       ? {
           reason: PAUSE_REASONS[r.pause.reason] ?? r.pause.reason,
