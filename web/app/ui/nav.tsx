@@ -1,11 +1,14 @@
 'use client';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { FiringCount } from './firing-count';
 
 const LINKS = [
   { href: '/', label: 'Matrix', match: (p: string) => p === '/' || p.startsWith('/services') },
   { href: '/timeline/', label: 'Timeline', match: (p: string) => p.startsWith('/timeline') || p.startsWith('/events') },
   { href: '/rollouts/', label: 'Rollouts', match: (p: string) => p.startsWith('/rollouts') },
+  { href: '/health/', label: 'Health', match: (p: string) => p.startsWith('/health') || p.startsWith('/systems') || p.startsWith('/checks') },
+  { href: '/alerts/', label: 'Alerts', match: (p: string) => p.startsWith('/alerts') },
   { href: '/dora/', label: 'DORA', match: (p: string) => p.startsWith('/dora') },
   { href: '/environments/', label: 'Environments', match: (p: string) => p.startsWith('/environments') },
   { href: '/dead-letters/', label: 'Dead letters', match: (p: string) => p.startsWith('/dead-letters') },
@@ -22,6 +25,7 @@ export function Nav() {
             <li key={link.href}>
               <Link href={link.href} className={active ? 'nav__link nav__link--active' : 'nav__link'} aria-current={active ? 'page' : undefined}>
                 {link.label}
+                {link.href === '/alerts/' ? <FiringCount /> : null}
               </Link>
             </li>
           );
