@@ -35,8 +35,8 @@ module.exports = {
     {
       name: 'only-wiring-imports-adapters',
       severity: 'error',
-      comment: 'Only the composition roots in functions/src/wiring/ may pick an adapter.',
-      from: { path: '^(functions/src|local)/', pathNot: ['^functions/src/wiring/', '^functions/src/adapters/'] },
+      comment: 'Only the composition roots (functions/src/wiring/, the agent CLI in functions/src/agent/) may pick an adapter.',
+      from: { path: '^(functions/src|local)/', pathNot: ['^functions/src/wiring/', '^functions/src/agent/', '^functions/src/adapters/'] },
       to: { path: '^functions/src/adapters/' },
     },
     {

@@ -89,7 +89,13 @@ try {
     token: config.SIGNALBOX_INGEST_TOKEN,
     seed: !args.includes('--no-seed'),
     demo: args.includes('--no-demo') ? false : { badErrorRate, badLatencyMs },
-    monitoring: { evmPort: 8545 },
+    monitoring: {
+      evmPort: 8545,
+      // Notification receivers' URL placeholders (signalbox/notifications.yaml), when given.
+      placeholders: Object.fromEntries(
+        (['ALERT_WEBHOOK_URL', 'SLACK_WEBHOOK_URL'] as const).flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])),
+      ),
+    },
   });
 } catch (err) {
   const e = err as NodeJS.ErrnoException;
@@ -110,6 +116,7 @@ Signalbox is running.
   Rollout demo    ${runtime.demo ? `${runtime.demo.proxyUrl}  (demo-api behind the weighted proxy; start a canary at ${shownUrl}/rollouts/new/)` : 'off (--no-demo)'}
   Producer token  ${runtime.token}
                   ${config.SIGNALBOX_INGEST_TOKEN ? '(from SIGNALBOX_INGEST_TOKEN)' : `(${runtime.tokenCreated ? 'created now, ' : ''}kept in ${runtime.tokenFile})`}
+  Agent token     kept in ${runtime.agentTokenFile}  (signalbox-agent: npm run agent -- --help)
 
 Send an event:
   curl -X POST ${shownUrl}/api/events -H "Authorization: Bearer $(cat ${runtime.tokenFile})" \\

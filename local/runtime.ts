@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -8,7 +8,10 @@ import type { LocalMonitor, LocalRolloutRunnerOptions } from '../functions/src/w
 import type { MonitoringDeps } from '../functions/src/core/monitoring/deps';
 import type { Clock } from '../functions/src/core/ports/clock';
 import type { Logger } from '../functions/src/core/ports/logger';
-import { startLocalBackend } from '../functions/src/wiring/local';
+import type { LiveConnectionStore } from '../functions/src/core/ports/live-connections';
+import { startAlertInbox, startLocalBackend, type NotifierRetry } from '../functions/src/wiring/local';
+import { randomBytes } from 'node:crypto';
+import { startDemoChain, type DemoChain } from '../functions/src/wiring/demo-chain';
 import { demoRolloutBaselineEvents, startDemoRollouts, type DemoRollouts } from '../functions/src/wiring/demo-rollouts';
 import { seedDemo } from './seed/seed-demo';
 import { staticFiles } from './static-files';
@@ -30,6 +33,8 @@ export interface LocalRuntimeOptions {
   dynamoPort?: number;
   /** Use this producer token instead of the one in the data dir (SIGNALBOX_INGEST_TOKEN). */
   token?: string;
+  /** Use this `signalbox-agent` token instead of the one in `<dataDir>/agent-token`. */
+  agentToken?: string;
   quiet?: boolean;
   clock?: Clock;
   /** Bus retry policy (tests shorten it). */
@@ -48,11 +53,34 @@ export interface LocalRuntimeOptions {
    * Monitoring of the `signalbox/` config folder (checks every `loopMs`, a local EVM node). Off unless
    * given (`npm start` turns it on); `evmPort` prefers a port for the EVM node (default any).
    */
-  monitoring?: false | { configDir?: string; placeholders?: Record<string, string>; evmNode?: boolean; evmPort?: number; loopMs?: number };
+  monitoring?:
+    | false
+    | {
+        configDir?: string;
+        placeholders?: Record<string, string>;
+        evmNode?: boolean;
+        evmPort?: number;
+        loopMs?: number;
+        /**
+         * Start the loopback "alert inbox" that prints each notification (default: when no
+         * `ALERT_WEBHOOK_URL` placeholder is given); it becomes `${ALERT_WEBHOOK_URL}`.
+         */
+        alertInbox?: boolean;
+        /** Retries of the alert notifiers (tests shorten them). */
+        notifierRetry?: NotifierRetry;
+        /**
+         * The mock CCIP lane deployed on the local EVM node (`${CCIP_ONRAMP}`, `${CCIP_OFFRAMP}`,
+         * `${CCIP_ROUTER}`), sending a message every `intervalMs` (default 4000, but 0 when `loopMs`
+         * is 0; 0 = only `ccipLane.tick()`). Default on whenever the EVM node is; `false`: none.
+         */
+        ccipLane?: false | { intervalMs?: number };
+      };
 }
 
 /** The repository's demo config folder. */
 export const DEMO_CONFIG_DIR = resolve(import.meta.dirname, '..', 'signalbox');
+/** Compiled demo contracts (the mock CCIP lane), shared by every data dir: they depend on the source only. */
+const COMPILE_CACHE_DIR = resolve(import.meta.dirname, '..', 'node_modules', '.cache', 'signalbox');
 /** How often the local EVM node mines an (empty) block, so the head moves. */
 const EVM_BLOCK_MS = 3000;
 
@@ -97,6 +125,9 @@ export interface LocalRuntime {
   token: string;
   tokenFile: string;
   tokenCreated: boolean;
+  /** The token `signalbox-agent`s present (`POST /api/observations`) and the file that keeps it. */
+  agentToken: string;
+  agentTokenFile: string;
   dataDir: string;
   deps: RolloutDeps & MonitoringDeps;
   /** The rollout demo, when started. */
@@ -107,6 +138,10 @@ export interface LocalRuntime {
   monitoringConfigErrors: readonly string[];
   /** JSON-RPC URL of the local EVM node, when started. */
   evmRpcUrl: string | null;
+  /** The mock CCIP lane on the local EVM node, when started (`tick()` sends the next message now). */
+  ccipLane: DemoChain | null;
+  /** Live-update subscriptions (the WebSocket at `/ws`). */
+  liveConnections: LiveConnectionStore;
   /** Resolves when the bus has delivered everything published so far. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -133,11 +168,33 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const demo = opts.demo ? await startDemoRollouts(opts.demo) : null;
   const mon = opts.monitoring ? opts.monitoring : null;
   const evm = mon && mon.evmNode !== false ? await startLocalEvmNode(mon.evmPort) : null;
+  const ccipLane =
+    evm && mon && mon.ccipLane !== false
+      ? await startDemoChain({ rpcUrl: evm.url, cacheDir: COMPILE_CACHE_DIR, intervalMs: mon.ccipLane?.intervalMs ?? (mon.loopMs === 0 ? 0 : undefined), log }).catch(async (error: unknown) => {
+          await evm.stop();
+          await demo?.stop();
+          throw error;
+        })
+      : null;
+  if (ccipLane) {
+    const { onRamp, offRamp, router } = ccipLane.addresses;
+    log(`CCIP demo lane on the EVM node: on-ramp ${onRamp}, off-ramp ${offRamp}, router ${router} (check ccip-lane; schedule in signalbox/README.md)`);
+  }
   const placeholders: Record<string, string> = {
     ...(demo ? { DEMO_PROXY_URL: demo.proxyUrl } : {}),
     ...(evm ? { EVM_RPC_URL: evm.url } : {}),
+    ...ccipLane?.placeholders,
     ...mon?.placeholders,
   };
+  // The alert inbox: where `${ALERT_WEBHOOK_URL}` points unless given, printing each notification.
+  const inbox =
+    mon && (mon.alertInbox ?? placeholders.ALERT_WEBHOOK_URL === undefined)
+      ? await startAlertInbox({ secret: await localSecret(join(dataDir, 'webhook-secrets'), ALERT_INBOX_SECRET), log })
+      : null;
+  if (inbox) {
+    placeholders.ALERT_WEBHOOK_URL ??= inbox.url;
+    log(`Alert inbox: ${inbox.url} (\${ALERT_WEBHOOK_URL}); each notification is printed here`);
+  }
   const backend = await startLocalBackend({
     rollouts: {
       proxies: demo ? { demo: demo.proxy } : {},
@@ -149,10 +206,11 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     tableName: TABLE_NAME,
     dynamoPort: opts.dynamoPort,
     token: opts.token,
+    agentToken: opts.agentToken,
     logger,
     clock: opts.clock,
     retry: opts.retry,
-    monitoring: mon ? { configDir: mon.configDir ?? DEMO_CONFIG_DIR, placeholders } : undefined,
+    monitoring: mon ? { configDir: mon.configDir ?? DEMO_CONFIG_DIR, placeholders, notifierRetry: mon.notifierRetry } : undefined,
   });
   const { deps, bus, token } = backend;
   const monitoringConfigErrors = (await deps.monitoringConfig.current()).errors;
@@ -163,6 +221,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const web = staticFiles(opts.webDir ?? WEB_OUT);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (await handleLocalDemo(req, res, demo)) return;
     if (await backend.handle(req, res)) return;
     if (!existsSync(opts.webDir ?? WEB_OUT)) {
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
@@ -179,6 +238,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       res.end(JSON.stringify({ error: { code: 'internal', field: null, message: 'internal error; see the server log' } }));
     });
   });
+  // Live updates: the WebSocket at /ws shares the portal's port (the same protocol as API Gateway's).
+  server.on('upgrade', (req, socket, head) => backend.live.handleUpgrade(req, socket, head));
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 3000, opts.host ?? '127.0.0.1', () => resolveListen());
@@ -192,21 +253,29 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     token,
     tokenFile: backend.tokenFile,
     tokenCreated: backend.tokenCreated,
+    agentToken: backend.agentToken,
+    agentTokenFile: backend.agentTokenFile,
     dataDir,
     deps,
     demo,
     monitor: backend.monitor,
     monitoringConfigErrors,
     evmRpcUrl: evm?.url ?? null,
+    ccipLane,
+    liveConnections: backend.liveConnections,
     idle: () => bus.idle(),
     stop: async () => {
+      // Upgraded sockets outlive closeAllConnections(); close them first or server.close() waits.
+      await backend.live.close();
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();
       });
       await backend.stop();
       await demo?.stop();
+      await ccipLane?.stop();
       await evm?.stop();
+      await inbox?.stop();
     },
   };
 
@@ -243,4 +312,50 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const loopMs = mon ? (mon.loopMs ?? 5000) : 0;
   if (loopMs > 0) backend.monitor.start(loopMs);
   return runtime;
+}
+
+/** The secret the `alert-webhook` receiver of the demo config signs with (a file in the webhook-secrets folder). */
+export const ALERT_INBOX_SECRET = 'alert-webhook';
+
+/** Reads `<dir>/<name>`, creating it with a random secret (owner-only) on first use. */
+async function localSecret(dir: string, name: string): Promise<string> {
+  const path = join(dir, name);
+  if (existsSync(path)) return (await readFile(path, 'utf8')).trim();
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const secret = randomBytes(32).toString('hex');
+  await writeFile(path, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  return (await readFile(path, 'utf8')).trim();
+}
+
+/**
+ * Local-only operator endpoints (never under /api, never deployed): `POST
+ * /local/demo/services/{version}/stop` and `/start` stop and restart one demo-api version's server,
+ * so the "a service goes down" path can be walked by hand. Returns false for other paths.
+ */
+async function handleLocalDemo(req: IncomingMessage, res: ServerResponse, demo: DemoRollouts | null): Promise<boolean> {
+  const path = (req.url ?? '/').split('?')[0]!;
+  const m = /^\/local\/demo\/services\/([^/]+)\/(stop|start)\/?$/.exec(path);
+  if (!m) return false;
+  req.resume();
+  const reply = (status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
+  if (req.method !== 'POST') {
+    res.setHeader('allow', 'POST');
+    reply(405, { error: { code: 'method_not_allowed', field: null, message: `use POST ${path}` } });
+    return true;
+  }
+  const version = decodeURIComponent(m[1]!);
+  const service = demo?.services.find((s) => s.version === version);
+  if (!service) {
+    reply(404, { error: { code: 'not_found', field: 'version', message: demo ? `no demo service version ${version}; versions: ${demo.services.map((s) => s.version).join(', ')}` : 'the demo is not running' } });
+    return true;
+  }
+  if (m[2] === 'stop') await service.stop();
+  else await service.restart();
+  reply(200, { version, url: service.url, running: service.running() });
+  return true;
 }

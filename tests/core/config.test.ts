@@ -380,7 +380,7 @@ describe('the signalbox/ config folder', () => {
     expect(issues.map(formatIssue)).toEqual([]);
     expect(config.environments.map((e) => e.name)).toContain('local-demo');
     expect(config.environments).toHaveLength(9);
-    expect(new Set(config.checks.map((c) => c.type))).toEqual(new Set(['http', 'tcp', 'jsonrpc', 'evm']));
+    expect(new Set(config.checks.map((c) => c.type))).toEqual(new Set(['http', 'tcp', 'jsonrpc', 'evm', 'ccip']));
     expect(config.checks.find((c) => c.name === 'demo-api-health')!.source.file).toBe('checks.yaml');
     const graph = buildSystemGraph(config);
     const parentsOf = (name: string) => [...graph.systems.values()].filter((s) => s.members.some((m) => m.name === name)).map((s) => s.name);
@@ -391,6 +391,12 @@ describe('the signalbox/ config folder', () => {
     ]);
     expect(graph.roots).toContain('payments-platform');
     expect(graph.roots).toContain('ledger-network');
-    for (const check of config.checks) expect(() => toCheckSpec(check, { DEMO_PROXY_URL: 'http://127.0.0.1:1', EVM_RPC_URL: 'http://127.0.0.1:2' })).not.toThrow();
+    const lane = { CCIP_ONRAMP: `0x${'1'.repeat(40)}`, CCIP_OFFRAMP: `0x${'2'.repeat(40)}`, CCIP_ROUTER: `0x${'3'.repeat(40)}` };
+    for (const check of config.checks) expect(() => toCheckSpec(check, { DEMO_PROXY_URL: 'http://127.0.0.1:1', EVM_RPC_URL: 'http://127.0.0.1:2', ...lane })).not.toThrow();
+    expect(toCheckSpec(config.checks.find((c) => c.name === 'ccip-lane')!, { EVM_RPC_URL: 'http://127.0.0.1:2', ...lane })).toMatchObject({
+      type: 'ccip',
+      source: { url: 'http://127.0.0.1:2', onRamp: lane.CCIP_ONRAMP },
+      destination: { url: 'http://127.0.0.1:2', offRamp: lane.CCIP_OFFRAMP, router: lane.CCIP_ROUTER },
+    });
   });
 });

@@ -70,7 +70,7 @@ describe('monitoring API over the local runtime (demo on, real probes, real Gana
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sbx-monitoring-'));
-    rt = await startLocalRuntime({ port: 0, dataDir: dir, quiet: true, webDir: join(dir, 'none'), demo: { ratePerSecond: 0 }, monitoring: { loopMs: 0 } });
+    rt = await startLocalRuntime({ port: 0, dataDir: dir, quiet: true, webDir: join(dir, 'none'), demo: { ratePerSecond: 0 }, monitoring: { loopMs: 0, ccipLane: { intervalMs: 0 } } });
   }, 60_000);
   afterAll(async () => {
     await rt?.stop();
@@ -156,6 +156,40 @@ describe('monitoring API over the local runtime (demo on, real probes, real Gana
     await rt.idle();
     const events = (await (await fetch(`${rt.url}/api/events?limit=50`)).json()) as { items: { type: string }[] };
     expect(events.items.some((e) => /monitor|observation/i.test(e.type))).toBe(false);
+  });
+
+  it('reads the mock CCIP lane the runtime deployed on its EVM node; a failed message fires and resolves its alert', async () => {
+    const lane = rt.ccipLane!;
+    expect(lane.placeholders.CCIP_ONRAMP).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    for (let i = 0; i < 4; i++) await lane.tick();
+    // Two runs: the second continues from the first's blocks and counts nothing twice.
+    await rt.monitor.runNow();
+    const run = await rt.monitor.runNow();
+    const result = run.ran.find((r) => r.checkId === 'ccip-lane')!.result;
+    expect(['ok', 'warning']).toContain(result.status);
+    expect(result.metrics).toMatchObject({ messages_sent: 4, messages_success: 3, messages_failed: 0, messages_pending: 1, router_executed: 3 });
+
+    const health = await get<Health>(rt, '/api/health', '/api/health');
+    const router = find([find(health.roots, 'interop')!], 'ccip-router')!;
+    expect(router.checks).toEqual([expect.objectContaining({ name: 'ccip-lane', status: result.status })]);
+
+    // The schedule fails message 30 on tick 31 and re-executes it on tick 45: the config's
+    // ccip-message-failed rule fires, then resolves.
+    const laneAlerts = async () =>
+      (await get<{ items: { alert: { labels: Record<string, string>; state: string } }[] }>(rt, '/api/alerts', '/api/alerts')).items
+        .filter((i) => i.alert.labels.alertname === 'ccip-message-failed')
+        .map((i) => i.alert.state);
+    expect(await laneAlerts()).toEqual([]);
+    while (lane.messages().length < 31) await lane.tick();
+    const failing = (await rt.monitor.runNow()).ran.find((r) => r.checkId === 'ccip-lane')!.result;
+    expect(failing.status).toBe('warning');
+    expect(failing.message).toContain('1 failed message (seq 30) waiting for manual execution');
+    expect(failing.metrics).toMatchObject({ messages_sent: 31, messages_failed: 1, execution_failures: 1 });
+    expect(await laneAlerts()).toEqual(['firing']);
+    while (lane.messages().length < 45) await lane.tick();
+    const fixed = (await rt.monitor.runNow()).ran.find((r) => r.checkId === 'ccip-lane')!.result;
+    expect(fixed.metrics).toMatchObject({ messages_sent: 45, messages_failed: 0, execution_failures: 1 });
+    expect(await laneAlerts()).toEqual(['resolved']);
   });
 });
 

@@ -7,7 +7,7 @@ export interface BusRule {
   id: string;
   description: string;
   /** Which consumer (Lambda in AWS, handler locally) the rule targets. */
-  target: 'store';
+  target: 'store' | 'alertEvents' | 'live';
   pattern: Record<string, unknown>;
 }
 
@@ -15,10 +15,36 @@ const CDEVENT_TYPES = [{ prefix: 'dev.cdevents.' }, { prefix: 'dev.cdeventsx.' }
 
 export const BUS_RULES: readonly BusRule[] = [
   {
+    id: 'LiveUpdates',
+    description: 'CDEvents and check observations are pushed to the portals subscribed over WebSocket',
+    target: 'live',
+    pattern: {
+      $or: [
+        { 'detail-type': ['SignalboxObservation'] },
+        { detail: { context: { type: CDEVENT_TYPES } } },
+        { detail: { data: { context: { type: CDEVENT_TYPES } } } },
+        { detail: { specversion: [{ exists: true }], type: CDEVENT_TYPES } },
+      ],
+    },
+  },
+  {
     id: 'StoreCdEvents',
     description: 'Every CDEvent on the bus (bare, or inside a CloudEvents envelope) is stored',
     target: 'store',
     pattern: {
+      $or: [
+        { detail: { context: { type: CDEVENT_TYPES } } },
+        { detail: { data: { context: { type: CDEVENT_TYPES } } } },
+        { detail: { specversion: [{ exists: true }], type: CDEVENT_TYPES } },
+      ],
+    },
+  },
+  {
+    id: 'AlertOnEvents',
+    description: "CDEvents (not Signalbox's own alert events) are checked against the config's event alert rules",
+    target: 'alertEvents',
+    pattern: {
+      source: [{ 'anything-but': ['signalbox.alerts'] }],
       $or: [
         { detail: { context: { type: CDEVENT_TYPES } } },
         { detail: { data: { context: { type: CDEVENT_TYPES } } } },

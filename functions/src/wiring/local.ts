@@ -12,11 +12,23 @@ import { createIngestHandler } from '../handlers/http/ingest';
 import { documentClient, DynamoDeadLetterStore, DynamoEventStore, DynamoInventoryStore } from '../adapters/aws/dynamo-stores';
 import { DynamoDoraStore } from '../adapters/aws/dynamo-dora-store';
 import { StaticProducerTokens } from '../adapters/local/file-producer-tokens';
+import { SharedAgentTokens } from '../adapters/local/file-agent-tokens';
 import { LocalEventBus } from '../adapters/local/local-event-bus';
 import type { Deps } from '../core/deps';
 import { systemClock, type Clock } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { createStoreHandler } from '../handlers/events/store';
+import { createAlertEventsHandler } from '../handlers/events/alert-events';
+import { WebhookNotifier } from '../adapters/http/webhook-notifier';
+import { SlackNotifier } from '../adapters/http/slack-notifier';
+import type { Notifier } from '../core/ports/notifier';
+import { resolveReceivers } from '../core/monitoring/notify';
+import { runMonitoringCycle, type MonitoringCycleOutput } from '../core/monitoring/cycle';
+import { createLiveBroadcastHandler } from '../handlers/events/live-broadcast';
+import { InMemoryLiveConnections } from '../adapters/local/in-memory-live-connections';
+import { LocalLiveSocketServer } from '../adapters/local/live-socket-server';
+import { connectLive, disconnectLive, handleLiveFrame, type LiveDeps } from '../core/live/use-cases';
+import type { LiveConnectionStore } from '../core/ports/live-connections';
 import { BUS_RULES } from '../shared/bus-rules';
 import { readFile } from 'node:fs/promises';
 import { DynamoRolloutStore } from '../adapters/aws/dynamo-rollout-store';
@@ -29,6 +41,7 @@ import { localProxyTargets, type ProxyLookup } from '../adapters/local/local-pro
 import { LocalRolloutRunner, type LocalRolloutRunnerOptions } from '../adapters/local/local-rollout-runner';
 
 export type { LocalRolloutRunnerOptions };
+export { startAlertInbox, type AlertInbox } from '../adapters/local/alert-inbox';
 import { ProxyMetricProvider } from '../adapters/local/proxy-metrics';
 import type { RolloutDeps } from '../core/rollouts/deps';
 import type { RolloutPreset } from '../core/rollouts/model';
@@ -45,12 +58,15 @@ import {
   type MonitoringConfigSnapshot,
   type MonitoringDeps,
 } from '../core/monitoring/deps';
-import { runChecks, type RunChecksOutput } from '../core/monitoring/run-checks';
 
 export interface LocalWiring {
   deps: RolloutDeps & MonitoringDeps;
   bus: LocalEventBus;
   runner: LocalRolloutRunner;
+  /** The live-update WebSocket endpoint (`/ws`; the HTTP server hands it its `upgrade` events). */
+  live: LocalLiveSocketServer;
+  /** Who is subscribed to what (tests look here). */
+  liveConnections: LiveConnectionStore;
 }
 
 /** What the local runtime gives the rollout side: its proxies, presets, secrets and runner knobs. */
@@ -78,6 +94,10 @@ export function localDeps(opts: {
   rollouts?: LocalRolloutOptions;
   /** The monitoring config (default: none, so no checks). */
   monitoring?: MonitoringConfigSnapshot;
+  /** Retries of the alert notifiers (tests shorten them); default the notifiers' own. */
+  notifierRetry?: NotifierRetry;
+  /** The token `signalbox-agent`s present (`POST /api/observations`); none: agents are refused. */
+  agentToken?: string;
 }): LocalWiring {
   const doc = documentClient(opts.dynamo);
   const deadLetters = new DynamoDeadLetterStore(doc, opts.tableName);
@@ -114,6 +134,8 @@ export function localDeps(opts: {
     checkHistory: new DynamoCheckHistoryStore(doc, opts.tableName),
     monitorState: inMemoryMonitorState(),
     alertStore: new DynamoAlertStore(doc, opts.tableName),
+    notifiers: localNotifiers(opts.monitoring ?? emptyMonitoringConfig([]), resolveSecret, opts.logger, opts.notifierRetry),
+    ...(opts.agentToken ? { agentTokens: new SharedAgentTokens(opts.agentToken) } : {}),
     rollouts: new DynamoRolloutStore(doc, opts.tableName),
     rolloutRunner: runner,
     targets: new CompositeTrafficTargets({
@@ -138,14 +160,62 @@ export function localDeps(opts: {
   };
   const rolloutTask = createRolloutTaskHandler(deps);
   runner.bind((input) => rolloutTask(input, {} as never));
-  const targets = { store: createStoreHandler(deps) };
+  // Live updates: sockets in this process, subscriptions in memory, the same use cases as the Lambdas.
+  const liveConnections = new InMemoryLiveConnections();
+  const live: LocalLiveSocketServer = new LocalLiveSocketServer({
+    logger: opts.logger,
+    handlers: {
+      onConnect: (connectionId) => connectLive(liveDeps, { connectionId }),
+      onMessage: async (connectionId, body) => void (await handleLiveFrame(liveDeps, { connectionId, body })),
+      onDisconnect: (connectionId) => disconnectLive(liveDeps, { connectionId }),
+    },
+  });
+  const liveDeps: LiveDeps = { liveConnections, livePusher: live, clock, logger: opts.logger };
+  const targets = { store: createStoreHandler(deps), live: createLiveBroadcastHandler(liveDeps), alertEvents: createAlertEventsHandler(deps) };
   for (const rule of BUS_RULES) {
     const target = targets[rule.target];
     bus.addRule(rule.id, rule.pattern, async (event) => {
       await target(event, {} as never);
     });
   }
-  return { deps, bus, runner };
+  return { deps, bus, runner, live, liveConnections };
+}
+
+/** Retry knobs of the HTTP notifiers. */
+export interface NotifierRetry {
+  retries?: number;
+  backoffMs?: number;
+}
+
+/**
+ * Notifiers for the config's receivers, by name: webhooks (signed with the secret named by the
+ * receiver, read from the webhook-secrets folder at each send, so a secret added later is picked
+ * up and a missing one dead-letters instead of crashing) and Slack. A receiver whose URL
+ * placeholder has no value is left out with one log line; SNS receivers exist in AWS only.
+ */
+export function localNotifiers(
+  snapshot: MonitoringConfigSnapshot,
+  resolveSecret: (name: string) => Promise<string>,
+  logger: Logger,
+  retry: NotifierRetry = {},
+): ReadonlyMap<string, Notifier> {
+  const notifiers = new Map<string, Notifier>();
+  for (const receiver of resolveReceivers(snapshot)) {
+    if ('skipped' in receiver) {
+      logger.warn(`notification receiver ${receiver.name} is skipped: ${receiver.skipped}`, { receiver: receiver.name });
+    } else if (receiver.type === 'sns') {
+      logger.info(`notification receiver ${receiver.name} (sns) sends in AWS only; skipped locally`, { receiver: receiver.name });
+    } else if (receiver.type === 'slack') {
+      notifiers.set(receiver.name, new SlackNotifier({ url: receiver.url, logger, ...retry }));
+    } else {
+      const { url, secret } = receiver;
+      notifiers.set(receiver.name, {
+        send: async (payload) =>
+          new WebhookNotifier({ url, logger, ...retry, ...(secret ? { secret: await resolveSecret(secret) } : {}) }).send(payload),
+      });
+    }
+  }
+  return notifiers;
 }
 
 export interface LocalBackend extends LocalWiring {
@@ -153,6 +223,9 @@ export interface LocalBackend extends LocalWiring {
   token: string;
   tokenFile: string;
   tokenCreated: boolean;
+  /** The `signalbox-agent` token and where it is kept (`<dataDir>/agent-token`; empty without a data dir). */
+  agentToken: string;
+  agentTokenFile: string;
   /**
    * Serves `/api/*` through the same Lambda handlers as API Gateway would, and EventBridge
    * PutEvents (requests carrying `X-Amz-Target`). Returns false for anything else.
@@ -169,6 +242,8 @@ export interface LocalMonitoringOptions {
   configDir?: string | null;
   /** Values of `${NAME}` placeholders (`DEMO_PROXY_URL`, `EVM_RPC_URL`, ...). */
   placeholders?: Record<string, string | undefined>;
+  /** Retries of the alert notifiers (tests shorten them). */
+  notifierRetry?: NotifierRetry;
 }
 
 /**
@@ -186,11 +261,14 @@ export async function loadLocalMonitoringConfig(configDir: string, placeholders:
   }
 }
 
-/** The local check loop: `runChecks` every `intervalMs` once started, never two runs at once. */
+/**
+ * The local check loop: a monitoring cycle (`runMonitoringCycle`: checks, alert expiry,
+ * notifications) every `intervalMs` once started, never two runs at once.
+ */
 export interface LocalMonitor {
   start(intervalMs: number): void;
-  /** Runs every check now (ignoring intervals), after a run in progress finishes. */
-  runNow(): Promise<RunChecksOutput>;
+  /** Runs a cycle now with every check (ignoring intervals), after a run in progress finishes. */
+  runNow(): Promise<MonitoringCycleOutput>;
   /** Stops the timer and waits for a run in progress. */
   stop(): Promise<void>;
 }
@@ -198,8 +276,8 @@ export interface LocalMonitor {
 export function createLocalMonitor(deps: MonitoringDeps): LocalMonitor {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> = Promise.resolve();
-  const run = (force: boolean): Promise<RunChecksOutput> => {
-    const next = running.then(() => runChecks(deps, { force }));
+  const run = (force: boolean): Promise<MonitoringCycleOutput> => {
+    const next = running.then(() => runMonitoringCycle(deps, { force }));
     running = next.catch((error: Error) => deps.logger.error('running checks failed', { error: error.message }));
     return next;
   };
@@ -242,6 +320,8 @@ export async function startLocalBackend(opts: {
   rollouts?: LocalRolloutOptions;
   /** Where the `signalbox/` config folder is and the values of its `${NAME}` placeholders. */
   monitoring?: LocalMonitoringOptions;
+  /** Use this agent token instead of the one in `dataDir/agent-token` (SIGNALBOX_AGENT_TOKEN). */
+  agentToken?: string;
 }): Promise<LocalBackend> {
   const dynamo = await startDynalite({ path: opts.dataDir ? join(opts.dataDir, 'dynamodb') : undefined, port: opts.dynamoPort ?? 0 });
   await ensureTable(dynamo.client, opts.tableName);
@@ -249,6 +329,8 @@ export async function startLocalBackend(opts: {
   const { token, created } = opts.dataDir
     ? await loadOrCreateToken(tokenFile, opts.token)
     : { token: opts.token ?? 'local-test-token', created: false };
+  const agentTokenFile = opts.dataDir ? join(opts.dataDir, 'agent-token') : '';
+  const agentToken = opts.dataDir ? (await loadOrCreateToken(agentTokenFile, opts.agentToken)).token : (opts.agentToken ?? 'local-agent-token');
   const monitoringConfig = opts.monitoring?.configDir
     ? await loadLocalMonitoringConfig(opts.monitoring.configDir, opts.monitoring.placeholders ?? {})
     : emptyMonitoringConfig([], opts.monitoring?.placeholders ?? {});
@@ -261,6 +343,8 @@ export async function startLocalBackend(opts: {
     retry: opts.retry,
     rollouts: opts.rollouts,
     monitoring: monitoringConfig,
+    notifierRetry: opts.monitoring?.notifierRetry,
+    agentToken,
   });
   const monitor = createLocalMonitor(wiring.deps);
   const ingest = createIngestHandler(wiring.deps) as unknown as HttpLambda;
@@ -296,9 +380,12 @@ export async function startLocalBackend(opts: {
     token,
     tokenFile,
     tokenCreated: created,
+    agentToken,
+    agentTokenFile,
     handle,
     monitor,
     stop: async () => {
+      await wiring.live.close();
       await monitor.stop();
       await wiring.runner.stop();
       await wiring.bus.idle();

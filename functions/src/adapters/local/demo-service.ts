@@ -23,7 +23,12 @@ export interface DemoService {
   settings(): { errorRate: number; latencyMs: number };
   /** Answers of `GET /` so far (including errors). */
   served(): number;
+  /** Closes the server (its port is kept for `restart`). Idempotent. */
   stop(): Promise<void>;
+  /** Listens again on the same port after `stop` (an operator "starts the service again"). Idempotent. */
+  restart(): Promise<void>;
+  /** Whether the server is listening now. */
+  running(): boolean;
 }
 
 /**
@@ -63,14 +68,24 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Dem
     pending.add(timer);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await listen(options.port ?? 0);
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  // Serialises stop/restart so concurrent calls never race on the one server.
+  let transition: Promise<void> = Promise.resolve();
+  const serially = (step: () => Promise<void>): Promise<void> => {
+    const next = transition.then(step);
+    transition = next.catch(() => undefined);
+    return next;
+  };
 
   return {
     url,
@@ -83,12 +98,19 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Dem
     },
     settings: () => ({ errorRate, latencyMs }),
     served: () => served,
-    stop: async () => {
-      for (const timer of pending) clearTimeout(timer);
-      pending.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop: () =>
+      serially(async () => {
+        for (const timer of pending) clearTimeout(timer);
+        pending.clear();
+        if (!server.listening) return;
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }),
+    restart: () =>
+      serially(async () => {
+        if (!server.listening) await listen(port);
+      }),
+    running: () => server.listening,
   };
 }
 

@@ -1,9 +1,16 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type {
+  CactiCheckSpec,
+  CactiOutcome,
+  CcipCheckSpec,
+  CcipObservation,
+  CcipOutcome,
   EvmCheckSpec,
   EvmObservation,
   EvmOutcome,
+  FireflyCheckSpec,
+  FireflyOutcome,
   HttpCheckSpec,
   HttpOutcome,
   JsonRpcCheckSpec,
@@ -13,11 +20,14 @@ import type {
 } from '../../core/monitoring/model';
 import type { Clock } from '../../core/ports/clock';
 import type { Probes } from '../../core/ports/probes';
+import { collectCacti } from './cacti-probe';
+import { collectCcip } from './ccip-collector';
 import { collectEvm } from './evm-collector';
+import { collectFirefly } from './firefly-probe';
 import { callJsonRpc } from './json-rpc-client';
 import { DEFAULT_TIMEOUT_MS, rawRequest } from './request';
 
-/** `Probes` with Node's own sockets: node:http/https, node:net. The clock stamps EVM observations. */
+/** `Probes` with Node's own sockets: node:http/https, node:net. The clock stamps EVM and CCIP observations. */
 export class NodeProbes implements Probes {
   constructor(private readonly clock: Clock) {}
 
@@ -63,5 +73,17 @@ export class NodeProbes implements Probes {
 
   evm(spec: EvmCheckSpec, previous: EvmObservation | null): Promise<EvmOutcome> {
     return collectEvm(this.clock, spec, previous);
+  }
+
+  firefly(spec: FireflyCheckSpec): Promise<FireflyOutcome> {
+    return collectFirefly(spec);
+  }
+
+  cacti(spec: CactiCheckSpec): Promise<CactiOutcome> {
+    return collectCacti(spec);
+  }
+
+  ccip(spec: CcipCheckSpec, previous: CcipObservation | null): Promise<CcipOutcome> {
+    return collectCcip(this.clock, spec, previous);
   }
 }

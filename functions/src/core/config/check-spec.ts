@@ -4,7 +4,7 @@ import { resolvePlaceholders } from './placeholders';
 
 /**
  * Turns a check from the config folder into the spec the check evaluator runs
- * (`core/monitoring`), resolving `${NAME}` placeholders in URLs and hosts from `values`.
+ * (`core/monitoring`), resolving `${NAME}` placeholders in URLs, hosts and contract addresses from `values`.
  *
  * @throws ValidationError (`missing_placeholder`) when a placeholder has no value.
  */
@@ -48,6 +48,51 @@ export function toCheckSpec(check: CheckConfig, values: Readonly<Record<string, 
         ...(check.chainId !== undefined ? { expectChainId: check.chainId } : {}),
         ...limits('stalledAfterSeconds', check.stalledAfterSeconds),
         ...limits('minPeers', check.thresholds.peers),
+        ...limits('latencyMs', check.thresholds.latencyMs),
+      };
+    case 'firefly':
+      return {
+        type: 'firefly',
+        timeoutMs,
+        url: resolvePlaceholders(check.url, values, `${field}.url`),
+        headers: { ...check.headers },
+        ...(check.namespaces.length > 0 ? { namespaces: [...check.namespaces] } : {}),
+        ...(check.plugins.length > 0 ? { plugins: [...check.plugins] } : {}),
+        ...limits('minNamespaces', check.thresholds.namespaces),
+        ...limits('latencyMs', check.thresholds.latencyMs),
+      };
+    case 'cacti':
+      return {
+        type: 'cacti',
+        timeoutMs,
+        url: resolvePlaceholders(check.url, values, `${field}.url`),
+        headers: { ...check.headers },
+        ...(check.connectors.length > 0 ? { connectors: [...check.connectors] } : {}),
+        ...limits('heapUsedMb', check.thresholds.heapUsedMb),
+        ...limits('rssMb', check.thresholds.rssMb),
+        ...limits('latencyMs', check.thresholds.latencyMs),
+      };
+    case 'ccip':
+      return {
+        type: 'ccip',
+        timeoutMs,
+        source: {
+          url: resolvePlaceholders(check.onRamp.url, values, `${field}.onRamp.url`),
+          headers: { ...check.onRamp.headers },
+          onRamp: resolvePlaceholders(check.onRamp.address, values, `${field}.onRamp.address`),
+          ...(check.onRamp.startBlock !== undefined ? { startBlock: check.onRamp.startBlock } : {}),
+        },
+        destination: {
+          url: resolvePlaceholders(check.offRamp.url, values, `${field}.offRamp.url`),
+          headers: { ...check.offRamp.headers },
+          offRamp: resolvePlaceholders(check.offRamp.address, values, `${field}.offRamp.address`),
+          ...(check.offRamp.router !== undefined ? { router: resolvePlaceholders(check.offRamp.router, values, `${field}.offRamp.router`) } : {}),
+          ...(check.offRamp.startBlock !== undefined ? { startBlock: check.offRamp.startBlock } : {}),
+        },
+        ...(check.blockRange !== undefined ? { blockRange: check.blockRange } : {}),
+        ...(check.maxRangesPerRun !== undefined ? { maxRangesPerRun: check.maxRangesPerRun } : {}),
+        ...limits('pendingAgeSeconds', check.pendingAgeSeconds),
+        ...limits('failedMessages', check.thresholds.failedMessages),
         ...limits('latencyMs', check.thresholds.latencyMs),
       };
   }

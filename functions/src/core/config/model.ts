@@ -79,7 +79,7 @@ export interface SystemConfig {
   readonly source: SourceLocation;
 }
 
-export const CHECK_TYPES = ['http', 'tcp', 'jsonrpc', 'evm'] as const;
+export const CHECK_TYPES = ['http', 'tcp', 'jsonrpc', 'evm', 'firefly', 'cacti', 'ccip'] as const;
 export type CheckType = (typeof CHECK_TYPES)[number];
 
 /**
@@ -103,6 +103,11 @@ interface CheckBase {
   /** The service this check observes, if any; its status then rolls up into that service. */
   readonly service?: string;
   readonly environment?: string;
+  /**
+   * The `signalbox-agent` that runs this check inside a private network and pushes its results
+   * (`POST /api/observations`); the server's own check loop skips it. Absent: the server runs it.
+   */
+  readonly agent?: string;
   readonly labels: Labels;
   readonly source: SourceLocation;
 }
@@ -164,7 +169,64 @@ export interface EvmCheckConfig extends CheckBase {
   };
 }
 
-export type CheckConfig = HttpCheckConfig | TcpCheckConfig | JsonRpcCheckConfig | EvmCheckConfig;
+/** A Hyperledger FireFly node (`url` is the API base, e.g. `http://firefly:5000`). */
+export interface FireflyCheckConfig extends CheckBase {
+  readonly type: 'firefly';
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Namespaces that must exist and answer (others the node lists are probed too). */
+  readonly namespaces: readonly string[];
+  /** Plugin kinds that must be configured (`blockchain`, `database`, `dataExchange`, ...). */
+  readonly plugins: readonly string[];
+  readonly thresholds: {
+    readonly latencyMs?: Threshold;
+    /** Number of namespaces (`below`). */
+    readonly namespaces?: Threshold;
+  };
+}
+
+/** A Hyperledger Cacti API server (`url` is its base, e.g. `http://cacti:4000`). */
+export interface CactiCheckConfig extends CheckBase {
+  readonly type: 'cacti';
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Plugin packages whose web services must answer (`@hyperledger/cactus-plugin-ledger-connector-besu`). */
+  readonly connectors: readonly string[];
+  readonly thresholds: {
+    readonly latencyMs?: Threshold;
+    /** MiB (`above`). */
+    readonly heapUsedMb?: Threshold;
+    /** MiB (`above`). */
+    readonly rssMb?: Threshold;
+  };
+}
+
+/** One ramp of a CCIP lane: its chain's JSON-RPC `url` and the contract `address` (both may hold placeholders). */
+export interface CcipRampConfig {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly address: string;
+  readonly startBlock?: number;
+}
+
+/** A Chainlink CCIP lane: the on-ramp on the source chain, the off-ramp (and router) on the destination chain. */
+export interface CcipCheckConfig extends CheckBase {
+  readonly type: 'ccip';
+  readonly onRamp: CcipRampConfig;
+  /** `url` defaults to the on-ramp's (both ramps on one chain, as in the local demo). */
+  readonly offRamp: CcipRampConfig & { readonly router?: string };
+  readonly blockRange?: number;
+  readonly maxRangesPerRun?: number;
+  /** Age of the oldest pending message, seconds (`above`; at the limit is bad); YAML `pendingAge: 30m` or `{warning, critical}`. */
+  readonly pendingAgeSeconds?: Threshold;
+  readonly thresholds: {
+    readonly latencyMs?: Threshold;
+    /** Messages whose last execution failed (`above`). */
+    readonly failedMessages?: Threshold;
+  };
+}
+
+export type CheckConfig = HttpCheckConfig | TcpCheckConfig | JsonRpcCheckConfig | EvmCheckConfig | FireflyCheckConfig | CactiCheckConfig | CcipCheckConfig;
 
 export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -203,6 +265,56 @@ export interface SignalboxConfig {
   readonly systems: readonly SystemConfig[];
   readonly checks: readonly CheckConfig[];
   readonly alerts: readonly AlertRuleConfig[];
+  /** Where alert notifications go (`notifications:` section); absent: nothing is sent. */
+  readonly notifications?: NotificationsConfig;
+}
+
+export const RECEIVER_TYPES = ['webhook', 'slack', 'sns'] as const;
+export type ReceiverType = (typeof RECEIVER_TYPES)[number];
+
+/** A way out for notifications. `url` may hold `${NAME}` placeholders (resolved at run time). */
+export interface ReceiverConfig {
+  readonly name: string;
+  readonly type: ReceiverType;
+  /** webhook and slack: where to POST. */
+  readonly url?: string;
+  /** webhook: the name of the HMAC signing secret (a file locally, a stored secret in AWS). */
+  readonly secret?: string;
+  /** sns: the topic (may hold placeholders, e.g. `${ALERTS_TOPIC_ARN}`). */
+  readonly topicArn?: string;
+  readonly source: SourceLocation;
+}
+
+/** A label matcher of a route (same syntax and semantics as silence matchers). */
+export interface RouteMatcherConfig {
+  readonly name: string;
+  readonly op: '=' | '!=' | '=~' | '!~';
+  readonly value: string;
+}
+
+/**
+ * One node of the notification routing tree (Alertmanager's `route`). Unset fields are inherited
+ * from the parent when the tree is resolved (`core/alerts/routing.ts`); the root needs a receiver.
+ */
+export interface RouteConfig {
+  readonly receiver?: string;
+  /** Label names to group by; `'...'` groups by every label (one group per alert). */
+  readonly groupBy?: readonly string[] | '...';
+  readonly groupWaitSeconds?: number;
+  readonly groupIntervalSeconds?: number;
+  readonly repeatIntervalSeconds?: number;
+  /** All must match (the root has none: it matches every alert). */
+  readonly matchers: readonly RouteMatcherConfig[];
+  /** Keep looking at the following sibling routes after this one matched. */
+  readonly continue: boolean;
+  readonly routes: readonly RouteConfig[];
+  readonly source: SourceLocation;
+}
+
+export interface NotificationsConfig {
+  readonly receivers: readonly ReceiverConfig[];
+  /** Absent: no notification is sent (receivers alone route nothing). */
+  readonly route?: RouteConfig;
 }
 
 /** Input to the parser: the file's name (relative path is best) and its text. */
@@ -220,4 +332,22 @@ export const CHECK_METRICS: Readonly<Record<CheckType, readonly string[]>> = {
   tcp: ['latency_ms'],
   jsonrpc: ['latency_ms'],
   evm: ['block_height', 'head_age_seconds', 'blocks_advanced', 'latency_ms', 'peer_count', 'chain_id', 'pending_transactions', 'gas_price_gwei', 'syncing', 'sync_blocks_behind'],
+  firefly: ['namespaces', 'namespaces_ok', 'namespaces_failing', 'plugins', 'multiparty', 'node_registered', 'org_registered', 'latency_ms'],
+  cacti: ['health_success', 'heap_used_mb', 'heap_total_mb', 'rss_mb', 'external_mb', 'connectors_expected', 'connectors_up', 'latency_ms'],
+  ccip: [
+    'messages_sent',
+    'messages_success',
+    'messages_failed',
+    'messages_in_progress',
+    'messages_pending',
+    'oldest_pending_age_seconds',
+    'execution_failures',
+    'router_executed',
+    'new_messages',
+    'source_head',
+    'destination_head',
+    'source_blocks_behind',
+    'destination_blocks_behind',
+    'latency_ms',
+  ],
 };

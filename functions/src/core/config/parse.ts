@@ -23,8 +23,10 @@ import {
   type SystemConfig,
   type Threshold,
 } from './model';
+import { CHAIN_CHECK_KEYS, CHAIN_THRESHOLDS, readChainCheck } from './chain-checks';
 import { placeholderProblem } from './placeholders';
 import { Reader, isNull, join, type Fields } from './read';
+import { finishNotifications, newNotificationsCollector, readNotifications } from './notifications';
 
 /** The parsed config (only the items without issues) and every issue found, in file order. */
 export interface ParseConfigResult {
@@ -49,7 +51,7 @@ export function formatIssue(issue: ConfigIssue): string {
   return `${issue.file}:${issue.line}:${issue.column} ${issue.field}: ${issue.message}`;
 }
 
-const TOP_LEVEL = ['environments', 'systems', 'checks', 'alerts'] as const;
+const TOP_LEVEL = ['environments', 'systems', 'checks', 'alerts', 'notifications'] as const;
 
 interface Ref {
   readonly kind: 'system' | 'check' | 'environment';
@@ -92,6 +94,7 @@ export function parseConfig(files: readonly ConfigFile[]): ParseConfigResult {
     metricRefs: [],
     names: { environment: new Map(), system: new Map(), check: new Map(), alert: new Map() },
   };
+  const notifications = newNotificationsCollector();
   for (const file of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const lines = new LineCounter();
     const r = new Reader(file.name, lines, issues);
@@ -111,11 +114,14 @@ export function parseConfig(files: readonly ConfigFile[]): ParseConfigResult {
       readList(r, fields, 'systems', (node, field) => readSystem(r, c, node, field));
       readList(r, fields, 'checks', (node, field) => readCheck(r, c, node, field));
       readList(r, fields, 'alerts', (node, field) => readAlert(r, c, node, field));
+      const notificationsNode = fields.value('notifications');
+      if (notificationsNode !== undefined) readNotifications(r, notificationsNode, 'notifications', notifications);
     }
   }
   checkReferences(c, issues);
   checkCycles(c, issues);
-  return { config: { environments: c.environments, systems: c.systems, checks: c.checks, alerts: c.alerts }, issues: sortIssues(issues) };
+  const notify = finishNotifications(notifications, issues);
+  return { config: { environments: c.environments, systems: c.systems, checks: c.checks, alerts: c.alerts, ...(notify ? { notifications: notify } : {}) }, issues: sortIssues(issues) };
 }
 
 /**
@@ -294,18 +300,20 @@ function scalarText(r: Reader, node: Node | null, field: string): string | undef
   return r.fail(node, field, `${field} must be a label value (text)`);
 }
 
-const COMMON_CHECK_KEYS = ['name', 'type', 'description', 'interval', 'timeout', 'service', 'environment', 'labels', 'thresholds'];
+const COMMON_CHECK_KEYS = ['name', 'type', 'description', 'interval', 'timeout', 'service', 'environment', 'agent', 'labels', 'thresholds'];
 const CHECK_KEYS: Record<CheckConfig['type'], string[]> = {
   http: ['url', 'method', 'headers', 'body', 'expect'],
   tcp: ['host', 'port'],
   jsonrpc: ['url', 'method', 'params', 'headers', 'expect'],
   evm: ['url', 'headers', 'expect', 'stalledAfter'],
+  ...CHAIN_CHECK_KEYS,
 };
 const THRESHOLDS: Record<CheckConfig['type'], Record<string, Threshold['direction']>> = {
   http: { latencyMs: 'above', tlsDaysLeft: 'below' },
   tcp: { latencyMs: 'above' },
   jsonrpc: { latencyMs: 'above' },
   evm: { latencyMs: 'above', peers: 'below' },
+  ...CHAIN_THRESHOLDS,
 };
 
 function readCheck(r: Reader, c: Collected, node: Node | null, field: string): void {
@@ -324,6 +332,7 @@ function readCheck(r: Reader, c: Collected, node: Node | null, field: string): v
   const service = opt(f, 'service', (n) => r.name(n, join(field, 'service')));
   const environment = opt(f, 'environment', (n) => r.name(n, join(field, 'environment')));
   if (environment !== undefined) ref(r, c, 'environment', environment, f.value('environment')!, join(field, 'environment'));
+  const agent = opt(f, 'agent', (n) => r.name(n, join(field, 'agent')));
   const labels = opt(f, 'labels', (n) => r.labels(n, join(field, 'labels'))) ?? {};
   const thresholds = type ? (opt(f, 'thresholds', (n) => readThresholds(r, n, join(field, 'thresholds'), THRESHOLDS[type])) ?? {}) : {};
   if (name !== undefined && !claimName(r, c, 'check', name, f.value('name') ?? map, join(field, 'name'))) return;
@@ -335,6 +344,7 @@ function readCheck(r: Reader, c: Collected, node: Node | null, field: string): v
     timeoutSeconds: timeout,
     ...(service ? { service } : {}),
     ...(environment ? { environment } : {}),
+    ...(agent ? { agent } : {}),
     labels,
     source: r.at(map),
   };
@@ -370,7 +380,7 @@ function readCheck(r: Reader, c: Collected, node: Node | null, field: string): v
     }
     const headers = opt(f, 'headers', (n) => r.labels(n, join(field, 'headers'))) ?? {};
     if (u !== undefined && method !== undefined) check = { ...base, type, url: u, method, params, headers, ...(hasExpectResult ? { expectResult } : {}), hasExpectResult, thresholds };
-  } else {
+  } else if (type === 'evm') {
     const u = need(r, f, map, field, 'url', (n, p) => url(r, n, p, ['http:', 'https:', 'ws:', 'wss:']));
     let chainId: number | undefined;
     const expectNode = f.value('expect');
@@ -381,6 +391,8 @@ function readCheck(r: Reader, c: Collected, node: Node | null, field: string): v
     const headers = opt(f, 'headers', (n) => r.labels(n, join(field, 'headers'))) ?? {};
     const stalled = opt(f, 'stalledAfter', (n) => readStalledAfter(r, n, join(field, 'stalledAfter')));
     if (u !== undefined) check = { ...base, type, url: u, headers, ...(chainId !== undefined ? { chainId } : {}), ...(stalled ? { stalledAfterSeconds: stalled } : {}), thresholds };
+  } else {
+    check = readChainCheck(r, f, map, field, base, type, thresholds);
   }
   if (check && r.issues.length === before) c.checks.push(check);
 }

@@ -1,11 +1,14 @@
 import type { SignalboxConfig } from '../config/model';
 import type { AlertStore } from '../ports/alert-store';
+import type { AgentTokens } from '../ports/agent-tokens';
 import type { CheckHistoryStore } from '../ports/check-history-store';
 import type { Clock } from '../ports/clock';
+import type { DeadLetterStore } from '../ports/dead-letter-store';
 import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
+import type { Notifier } from '../ports/notifier';
 import type { Probes } from '../ports/probes';
-import type { EvmObservation } from './model';
+import type { CheckObservation } from './model';
 
 /**
  * The monitoring config as a runtime has it now: the parsed `signalbox/` folder (only the items
@@ -28,8 +31,8 @@ export interface MonitoringConfigProvider {
 export interface CheckRunState {
   /** When the check last ran (ISO 8601), for the interval. */
   readonly lastRunAt: string;
-  /** The last EVM observation (the next run's `previous`); null for other types or none yet. */
-  readonly previous: EvmObservation | null;
+  /** The last observation of a stateful check (evm, ccip: the next run's `previous`); null for other types or none yet. */
+  readonly previous: CheckObservation | null;
   /** Per alert rule on this check: when its condition started to hold (for the rule's `for`). */
   readonly conditionSince?: Readonly<Record<string, string>>;
 }
@@ -79,4 +82,13 @@ export interface MonitoringDeps {
   newId?: () => string;
   /** How many checks `runChecks` runs at once; default 8. */
   checkConcurrency?: number;
+  /** Tokens of `signalbox-agent`s (`POST /api/observations`); without it agents are refused (503). */
+  agentTokens?: AgentTokens;
+  /**
+   * Notifiers by receiver name (built by the runtime from the config's `notifications.receivers`);
+   * a receiver absent here (no value for its URL placeholder, AWS-only type) is skipped.
+   */
+  notifiers?: ReadonlyMap<string, Notifier>;
+  /** Where failed notifications are dead-lettered (consumer `notify`); without it they are only logged. */
+  deadLetters?: Pick<DeadLetterStore, 'get' | 'record'>;
 }

@@ -47,12 +47,14 @@ export function ageThreshold(seconds: number, t: Thresholds | undefined): CheckS
   return 'ok';
 }
 
-interface Finding {
+/** One reason for a status; `conclude` keeps the worst. */
+export interface Finding {
   status: CheckStatus;
   reason: string;
 }
 
-function conclude(findings: Finding[], okMessage: string, metrics: Record<string, number>, durationMs: number, checkedAt: string): CheckResult {
+/** The worst finding's status, the non-ok reasons (worst first) as the message, or `okMessage`. */
+export function conclude(findings: Finding[], okMessage: string, metrics: Record<string, number>, durationMs: number, checkedAt: string): CheckResult {
   const status = worstStatus(findings.map((f) => f.status));
   const bad = findings.filter((f) => f.status !== 'ok');
   // Worst reasons first, so the message leads with what decided the status.
@@ -61,7 +63,8 @@ function conclude(findings: Finding[], okMessage: string, metrics: Record<string
   return { status, metrics, message, durationMs: Math.round(durationMs), checkedAt };
 }
 
-function failed(f: ProbeFailure, what: string, checkedAt: string): CheckResult {
+/** A target that could not be reached: critical, with why. */
+export function failed(f: ProbeFailure, what: string, checkedAt: string): CheckResult {
   return {
     status: 'critical',
     metrics: {},
@@ -71,7 +74,8 @@ function failed(f: ProbeFailure, what: string, checkedAt: string): CheckResult {
   };
 }
 
-function latencyFinding(ms: number, t: Thresholds | undefined): Finding {
+/** Latency against its limits (above is bad). */
+export function latencyFinding(ms: number, t: Thresholds | undefined): Finding {
   const status = aboveThreshold(ms, t);
   const limit = status === 'critical' ? t?.critical : t?.warning;
   return { status, reason: `latency ${Math.round(ms)} ms above ${limit} ms` };

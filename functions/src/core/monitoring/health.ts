@@ -8,6 +8,7 @@ import type { MonitoringDeps } from './deps';
 import { detectFlapping, type FlappingPolicy, type FlappingVerdict } from './flapping';
 import { bucketStart, historyStrip, normalizeHistoryRange, uptime, type BucketMinutes, type HistoryBucket, type StripSlot, type Uptime } from './history';
 import type { CheckStatus } from './model';
+import { agentStaleness } from './ingest-observations';
 
 /** The window of the history strips on the health page: the last hour in 60 one-minute slots. */
 export const STRIP_WINDOW_MINUTES = 60;
@@ -23,7 +24,9 @@ export interface CheckSummary {
   service: string | null;
   environment: string | null;
   intervalSeconds: number;
-  /** `unknown` with "no result yet" before the first run. */
+  /** The agent that runs this check and pushes its results; null when the server runs it. */
+  agent: string | null;
+  /** `unknown` with "no result yet" before the first run (for an agent's check also when its results stop). */
   status: CheckStatus;
   message: string;
   checkedAt: string | null;
@@ -94,6 +97,7 @@ async function summaries(deps: MonitoringDeps, checks: readonly CheckConfig[], n
     checks.map(async (check) => {
       const page = await deps.checkHistory.range(check.name, { from, to, minutes: 1, limit: STRIP_WINDOW_MINUTES });
       const l = latest.get(check.name);
+      const stale = agentStaleness(check, l, now);
       return {
         name: check.name,
         type: check.type,
@@ -101,8 +105,9 @@ async function summaries(deps: MonitoringDeps, checks: readonly CheckConfig[], n
         service: check.service ?? null,
         environment: check.environment ?? null,
         intervalSeconds: check.intervalSeconds,
-        status: l?.status ?? 'unknown',
-        message: l?.message ?? 'no result yet',
+        agent: check.agent ?? null,
+        status: stale?.status ?? l?.status ?? 'unknown',
+        message: stale?.message ?? l?.message ?? 'no result yet',
         checkedAt: l?.checkedAt ?? null,
         metrics: l?.metrics ?? {},
         strip: historyStrip(page.items, from, to, STRIP_SLOTS),
@@ -116,9 +121,10 @@ async function summaries(deps: MonitoringDeps, checks: readonly CheckConfig[], n
   );
 }
 
-async function statusesOf(deps: MonitoringDeps, names: readonly string[]): Promise<Map<string, CheckStatusInput>> {
-  const latest = await deps.checkHistory.latest(names);
-  return new Map(latest.map((l) => [l.checkId, { status: l.status, message: l.message }]));
+async function statusesOf(deps: MonitoringDeps, checks: readonly CheckConfig[], now: string): Promise<Map<string, CheckStatusInput>> {
+  const latest = await deps.checkHistory.latest(checks.map((c) => c.name));
+  const byName = new Map(checks.map((c) => [c.name, c]));
+  return new Map(latest.map((l) => [l.checkId, agentStaleness(byName.get(l.checkId) ?? { intervalSeconds: 0 }, l, now) ?? { status: l.status, message: l.message }]));
 }
 
 /**
@@ -149,7 +155,7 @@ export async function getSystem(deps: MonitoringDeps, id: string): Promise<Syste
   const { snapshot, graph } = await snapshotAndGraph(deps);
   if (!graph.systems.has(id)) throw new NotFoundError(`no system ${id} in the config`, 'id');
   const now = deps.clock.now();
-  const statuses = await statusesOf(deps, snapshot.config.checks.map((c) => c.name));
+  const statuses = await statusesOf(deps, snapshot.config.checks, now);
   const system = rollUp(graph, statuses).systems.get(id)!;
   const names = checksUnder(system, new Set());
   const checks = await summaries(deps, snapshot.config.checks.filter((c) => names.has(c.name)), now);

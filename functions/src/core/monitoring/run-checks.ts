@@ -79,9 +79,10 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 }
 
 /**
- * Runs every configured check whose interval is due (all with `force`), at most
+ * Runs every configured check whose interval is due (all with `force`) except those run by an
+ * agent (`agent:` in the config; their results arrive through `ingestObservations`), at most
  * `deps.checkConcurrency` (default 8) at once. Each result is recorded in the history store and
- * published on the bus as a `SignalboxObservation`; EVM checks get their previous observation
+ * published on the bus as a `SignalboxObservation`; EVM and CCIP checks get their previous observation
  * (kept in `deps.monitorState`, carried over when the node is unreachable).
  *
  * Never throws for a check: a placeholder without a value, or a probe that fails unexpectedly,
@@ -98,6 +99,8 @@ export async function runChecks(deps: MonitoringDeps, input: RunChecksInput = {}
   const due: CheckConfig[] = [];
   const skipped: string[] = [];
   for (const check of snapshot.config.checks) {
+    // An agent runs these and pushes their results (`ingestObservations`).
+    if (check.agent !== undefined) continue;
     const state = await deps.monitorState.get(check.name);
     if (input.force || isDue(check, state?.lastRunAt, now)) due.push(check);
     else skipped.push(check.name);
@@ -112,7 +115,7 @@ export async function runChecks(deps: MonitoringDeps, input: RunChecksInput = {}
       const spec = toCheckSpec(check, snapshot.placeholders);
       const out = await runCheck({ probes: deps.probes, clock: deps.clock }, { spec, previous });
       result = out.result;
-      if (out.observation) previous = out.observation;
+      if (out.next) previous = out.next;
     } catch (error) {
       // A ValidationError here is a placeholder without a value; anything else is a probe bug.
       result = unknownResult(`check not run: ${(error as Error).message}`, deps.clock.now());
@@ -138,7 +141,12 @@ export async function runChecks(deps: MonitoringDeps, input: RunChecksInput = {}
   return { ran, skipped, configErrors: snapshot.errors, alertTransitions };
 }
 
-async function publishObservations(deps: MonitoringDeps, checks: readonly CheckConfig[], runs: readonly CheckRun[]): Promise<void> {
+/**
+ * Publishes check results as `SignalboxObservation` bus events (10 per call), the detail built from
+ * the check's config. Never throws: rejections and failures are logged. Shared by `runChecks` and
+ * `ingestObservations` (results pushed by agents).
+ */
+export async function publishObservations(deps: MonitoringDeps, checks: readonly CheckConfig[], runs: readonly CheckRun[]): Promise<void> {
   const byName = new Map(checks.map((c) => [c.name, c]));
   const events: BusEvent[] = runs.map(({ checkId, result }) => {
     const check = byName.get(checkId)!;

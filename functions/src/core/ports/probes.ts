@@ -1,7 +1,14 @@
 import type {
+  CactiCheckSpec,
+  CactiOutcome,
+  CcipCheckSpec,
+  CcipObservation,
+  CcipOutcome,
   EvmCheckSpec,
   EvmObservation,
   EvmOutcome,
+  FireflyCheckSpec,
+  FireflyOutcome,
   HttpCheckSpec,
   HttpOutcome,
   JsonRpcCheckSpec,
@@ -30,4 +37,17 @@ export interface Probes {
    * Only `eth_blockNumber` is required; other methods the node lacks are listed in `unavailable`.
    */
   evm(spec: EvmCheckSpec, previous: EvmObservation | null): Promise<EvmOutcome>;
+  /*
+   * The chain collectors below are optional so that probes without them (test doubles) still fit;
+   * a check whose collector is missing evaluates to `unknown`.
+   */
+  /** A Hyperledger FireFly node: its status, the namespace list and each namespace's status. */
+  firefly?(spec: FireflyCheckSpec): Promise<FireflyOutcome>;
+  /** A Hyperledger Cacti API server: its healthcheck and the expected connector plugins' web services. */
+  cacti?(spec: CactiCheckSpec): Promise<CactiOutcome>;
+  /**
+   * A Chainlink CCIP lane: reads the on-ramp, off-ramp and router logs from where `previous` (the
+   * last observation of the same check, or null) stopped, in bounded `eth_getLogs` ranges.
+   */
+  ccip?(spec: CcipCheckSpec, previous: CcipObservation | null): Promise<CcipOutcome>;
 }

@@ -16,6 +16,8 @@ import type {
   ServiceDetail,
 } from '../read-models';
 import { recordEvent } from './record-event';
+import { NOTIFY_CONSUMER, replayNotification } from '../alerts/deliver';
+import type { Notifier } from '../ports/notifier';
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 200;
@@ -146,19 +148,22 @@ export async function listDeadLetters(deps: Pick<Deps, 'deadLetters'>, input: { 
 
 /**
  * Retries a dead letter: a failed store delivery runs the store consumer again; an event the bus
- * refused at ingest is put on the bus again. Marks it replayed on success; on failure counts the
+ * refused at ingest is put on the bus again; a failed alert notification (consumer `notify`) is
+ * sent again through `deps.notifiers` (same payload and delivery id). Marks it replayed on success; on failure counts the
  * attempt and throws `ConflictError` with the reason. Throws `NotFoundError` for an unknown id.
  * Idempotent: replaying an already replayed entry runs the idempotent consumer again.
  */
-export async function replayDeadLetter(deps: Deps, id: string): Promise<DeadLetter> {
+export async function replayDeadLetter(deps: Deps & { notifiers?: ReadonlyMap<string, Notifier> }, id: string): Promise<DeadLetter> {
   const entry = await deps.deadLetters.get(id);
   if (!entry) throw new NotFoundError(`no dead letter with id ${id}`, 'id');
-  if (entry.consumer !== 'store' && entry.consumer !== 'publish') {
-    // Notification dead letters (consumer `notify`) are resent by the alerting side, not re-published.
+  if (entry.consumer !== 'store' && entry.consumer !== 'publish' && entry.consumer !== NOTIFY_CONSUMER) {
     throw new ConflictError(`dead letters of consumer ${entry.consumer} are not replayed here`, 'id');
   }
   try {
-    if (entry.consumer === 'store') {
+    if (entry.consumer === NOTIFY_CONSUMER) {
+      // A failed alert notification: sent again, same payload and id, through its receiver.
+      await replayNotification({ notifiers: deps.notifiers ?? new Map() }, entry);
+    } else if (entry.consumer === 'store') {
       await recordEvent(deps, entry.payload as Parameters<typeof recordEvent>[1]);
     } else {
       // The bus refused it at ingest: put it on the bus again, so every consumer sees it.

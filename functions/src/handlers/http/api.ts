@@ -15,6 +15,7 @@ import { getDoraReport } from '../../core/dora/get-dora-report';
 import { openApiDocument } from './openapi';
 import { ROLLOUT_ROUTES } from './rollout-routes';
 import { MONITORING_ROUTES } from './monitoring-routes';
+import { LIVE_ROUTES } from './live-routes';
 
 type Params = Record<string, string>;
 type Query = Record<string, string | undefined>;
@@ -28,6 +29,8 @@ export interface RequestInfo {
    * then the `X-Signalbox-Actor` header (unauthenticated), else `anonymous`.
    */
   actor: string;
+  /** A request header by lower-case name (e.g. `authorization` for agent tokens). */
+  header(name: string): string | undefined;
 }
 
 export interface Route {
@@ -60,6 +63,7 @@ export const API_ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/openapi.json', run: async () => ok(openApiDocument()) },
   ...ROLLOUT_ROUTES,
   ...MONITORING_ROUTES,
+  ...LIVE_ROUTES,
 ];
 
 const compiled = API_ROUTES.map((route) => {
@@ -111,6 +115,7 @@ function requestInfo(event: HttpEvent): RequestInfo {
       }
     },
     actor: actorOf(event),
+    header: (name) => lowerHeaders(event)[name.toLowerCase()],
   };
 }
 

@@ -3,6 +3,7 @@ import { getCheckHistory, getHealth, getSystem } from '../../core/monitoring/hea
 import type { Deps } from '../../core/deps';
 import { DependencyError, ValidationError } from '../../core/errors';
 import { acknowledgeAlert, createSilence, deleteSilence, expireSilence, listAlertViews, listSilences } from '../../core/monitoring/alert-use-cases';
+import { ingestObservations } from '../../core/monitoring/ingest-observations';
 import { parseLimit } from '../../core/use-cases/read-side';
 import type { Route } from './api';
 import { commentOf } from './body';
@@ -73,4 +74,15 @@ export const MONITORING_ROUTES: readonly Route[] = [
   },
   { method: 'POST', path: '/api/silences/{id}/expire', run: async (deps, p, _q, req) => ({ status: 200, body: await expireSilence(monitoring(deps), p.id!, req.actor) }) },
   { method: 'DELETE', path: '/api/silences/{id}', run: async (deps, p, _q, req) => ({ status: 200, body: await deleteSilence(monitoring(deps), p.id!, req.actor) }) },
+  {
+    method: 'POST',
+    path: '/api/observations',
+    run: async (deps, _p, _q, req) => {
+      const m = monitoring(deps);
+      // Without a bearer header the answer is 401 before the body is looked at.
+      const authorization = req.header('authorization');
+      const out = await ingestObservations(m, { authorization, body: authorization ? req.json() : undefined });
+      return { status: 200, body: { agent: out.agent, accepted: out.accepted, duplicates: out.duplicates, alertTransitions: out.alertTransitions.length } };
+    },
+  },
 ];

@@ -36,11 +36,12 @@ export const monitoringSchemas = {
     required: ['name', 'type', 'description', 'service', 'environment', 'intervalSeconds', 'status', 'message', 'checkedAt', 'metrics', 'strip', 'flapping'],
     properties: {
       name: { type: 'string' },
-      type: { enum: ['http', 'tcp', 'jsonrpc', 'evm'] },
+      type: { enum: ['http', 'tcp', 'jsonrpc', 'evm', 'firefly', 'cacti', 'ccip'] },
       description: nullableString,
       service: nullableString,
       environment: nullableString,
       intervalSeconds: { type: 'number' },
+      agent: { type: ['string', 'null'], description: 'The signalbox-agent that runs this check (null: the server runs it); unknown when its results stop for 3 intervals' },
       status: ref('CheckStatus'),
       message: { type: 'string' },
       checkedAt: nullableString,
@@ -131,6 +132,57 @@ export const monitoringSchemas = {
 };
 
 export const monitoringPaths = {
+  '/api/observations': {
+    post: {
+      operationId: 'postObservations',
+      summary: 'A signalbox-agent pushes results of the checks declared with `agent: <its name>`; recorded, published and alerted on like the server\'s own',
+      description:
+        'Authenticated by an agent token (`Authorization: Bearer <agent token>`), not the producer token. All or nothing: one invalid result refuses the request. Idempotent for retries: a result not newer than the last one of its check counts as a duplicate.',
+      security: [{ agentToken: [] }],
+      requestBody: {
+        required: true,
+        content: json({
+          type: 'object',
+          required: ['agent', 'results'],
+          additionalProperties: false,
+          properties: {
+            agent: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]*$', maxLength: 63 },
+            results: {
+              type: 'array',
+              maxItems: 500,
+              items: {
+                type: 'object',
+                required: ['checkId', 'status', 'message', 'durationMs', 'checkedAt'],
+                additionalProperties: false,
+                properties: {
+                  checkId: { type: 'string', description: 'A check declared with `agent: <agent>`' },
+                  status: ref('CheckStatus'),
+                  message: { type: 'string', maxLength: 2000 },
+                  metrics: numberMap,
+                  durationMs: { type: 'number', minimum: 0 },
+                  checkedAt: { type: 'string', format: 'date-time' },
+                },
+              },
+            },
+          },
+        }),
+      },
+      responses: {
+        '200': {
+          description: 'Recorded',
+          content: json({
+            type: 'object',
+            required: ['agent', 'accepted', 'duplicates', 'alertTransitions'],
+            properties: { agent: { type: 'string' }, accepted: { type: 'integer' }, duplicates: { type: 'integer' }, alertTransitions: { type: 'integer' } },
+          }),
+        },
+        '400': error('Invalid request; `error.field` names the result and field (e.g. `results[3].status`); code `unknown_check` or `check_not_for_agent` for a check the agent may not report'),
+        '401': error('No agent token, or one not valid for this agent'),
+        '413': error('Body too large'),
+        '503': error('Monitoring or agents are not configured in this deployment, or the history store failed (retry)'),
+      },
+    },
+  },
   '/api/silences': {
     post: {
       operationId: 'createSilence',

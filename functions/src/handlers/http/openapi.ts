@@ -4,6 +4,7 @@
  */
 import { rolloutPaths, rolloutSchemas } from './openapi-rollouts';
 import { monitoringPaths, monitoringSchemas } from './openapi-monitoring';
+import { livePaths, liveSchemas } from './openapi-live';
 
 const nullableString = { type: ['string', 'null'] };
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -298,12 +299,13 @@ export function openApiDocument(): Record<string, unknown> {
       description: 'CDEvents in; current state (versions × environments), timeline and dead letters out.',
     },
     components: {
-      schemas: { ...schemas, ...rolloutSchemas, ...monitoringSchemas },
-      securitySchemes: { producerToken: { type: 'http', scheme: 'bearer', description: 'Producer (ingest) token' } },
+      schemas: { ...schemas, ...rolloutSchemas, ...monitoringSchemas, ...liveSchemas },
+      securitySchemes: { producerToken: { type: 'http', scheme: 'bearer', description: 'Producer (ingest) token' }, agentToken: { type: 'http', scheme: 'bearer', description: 'signalbox-agent token (POST /api/observations)' } },
     },
     paths: {
       ...rolloutPaths,
       ...monitoringPaths,
+      ...livePaths,
       '/api/events': {
         post: {
           operationId: 'ingestEvents',
