@@ -5,17 +5,23 @@ import { Portal } from './constructs/portal';
 import { API_STATE_MACHINE_ACTIONS, ROLLOUT_MACHINE_ENV, RolloutEngine } from './constructs/rollout-engine';
 import { SignalboxApi } from './constructs/signalbox-api';
 import { StatefulResources } from './constructs/stateful-resources';
+import { Monitoring } from './constructs/monitoring';
+import { LiveUpdates } from './constructs/live-updates';
+import { LIVE_ENV } from '../functions/src/shared/live';
+import { readMonitoringContext } from './monitoring-config';
 
 export interface SignalboxStackProps extends StackProps {
   config: SignalboxConfig;
 }
 
-/** One Signalbox instance: stateful resources, the stateless backend, the rollout machines and the portal. */
+/** One Signalbox instance: stateful resources, the stateless backend, the rollout machines, monitoring and the portal. */
 export class SignalboxStack extends Stack {
   readonly stateful: StatefulResources;
   readonly backend: SignalboxApi;
   readonly rollouts: RolloutEngine;
+  readonly monitoring: Monitoring;
   readonly portal: Portal;
+  readonly live: LiveUpdates;
 
   constructor(scope: Construct, id: string, props: SignalboxStackProps) {
     super(scope, id, props);
@@ -43,11 +49,26 @@ export class SignalboxStack extends Stack {
       .bindStateMachine(this.rollouts.canary, ROLLOUT_MACHINE_ENV.canary, API_STATE_MACHINE_ACTIONS)
       .bindStateMachine(this.rollouts.blueGreen, ROLLOUT_MACHINE_ENV.blueGreen, API_STATE_MACHINE_ACTIONS);
 
+    // Synth fails here when the signalbox/ config folder is invalid (file:line:column per problem).
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      table: this.stateful.table,
+      bus: this.stateful.bus,
+      logLevel: config.logLevel,
+      context: readMonitoringContext(this.node),
+    });
+    // The API serves health and alerts from the config, and replays dead-lettered notifications.
+    this.monitoring.bindConfig(this.backend.api).grantNotify(this.backend.api);
+    this.backend.addBusRuleConsumer(this.stateful.bus, 'alertEvents', this.monitoring.alertEventsFunction.function);
+
+    this.live = new LiveUpdates(this, 'Live', { table: this.stateful.table, bus: this.stateful.bus, logLevel: config.logLevel });
+    this.backend.api.function.addEnvironment(LIVE_ENV.url, this.live.url);
+
     this.portal = new Portal(this, 'Portal', {
       httpApi: this.backend.httpApi,
       webOutDir: config.webOutDir,
     });
 
+    new CfnOutput(this, 'LiveUrl', { description: 'WebSocket URL of the portal live updates', value: this.live.url });
     new CfnOutput(this, 'ApiUrl', {
       description: 'HTTP API base URL (producers POST CDEvents to <ApiUrl>api/events)',
       value: this.backend.stage.url,
@@ -69,5 +90,9 @@ export class SignalboxStack extends Stack {
     new CfnOutput(this, 'CanaryStateMachineArn', { value: this.rollouts.canary.stateMachineArn });
     new CfnOutput(this, 'BlueGreenStateMachineArn', { value: this.rollouts.blueGreen.stateMachineArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.backend.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'AlertTopicArn', {
+      description: 'SNS topic of alert notifications (sns receivers) and of the monitoring alarms; subscribe email here',
+      value: this.monitoring.topic.topicArn,
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MONITORING_ENV, MONITORING_BUNDLE_RUNTIME_PATH } from './shared/monitoring-bundle';
 
 const awsSchema = z.object({
   TABLE_NAME: z.string().min(3),
@@ -12,6 +13,10 @@ const awsSchema = z.object({
   SIGNALBOX_WEBHOOK_SECRET_PREFIX: z.string().default('signalbox/webhooks/'),
   /** Base URL of the portal, for links in emitted events (a custom domain; unset: the local default). */
   SIGNALBOX_PORTAL_URL: z.string().url().optional(),
+  /** The monitoring config bundle (a Lambda layer file; see shared/monitoring-bundle.ts). */
+  SIGNALBOX_MONITORING_CONFIG_FILE: z.string().min(1).default(MONITORING_BUNDLE_RUNTIME_PATH),
+  /** The stack's alert topic; `sns` receivers without a `topicArn` publish there. */
+  SIGNALBOX_ALERT_TOPIC_ARN: z.string().startsWith('arn:').optional(),
 });
 
 export type AwsConfig = z.infer<typeof awsSchema>;
@@ -27,6 +32,19 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     throw new Error(`Signalbox configuration is invalid: ${problems}`);
   }
   return parsed.data;
+}
+
+/**
+ * The values of the monitoring config's `${NAME}` placeholders from `SIGNALBOX_PLACEHOLDER_<NAME>`
+ * variables (set by the stack from the `monitoringPlaceholders` context). Empty values count as unset.
+ */
+export function placeholdersFromEnv(env: Record<string, string | undefined> = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith(MONITORING_ENV.placeholderPrefix) || value === undefined || value === '') continue;
+    out[key.slice(MONITORING_ENV.placeholderPrefix.length)] = value;
+  }
+  return out;
 }
 
 const localSchema = z.object({

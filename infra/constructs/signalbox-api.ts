@@ -10,6 +10,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { API_ROUTES } from '../../functions/src/handlers/http/api';
 import { BUS_RULES, type BusRule } from '../../functions/src/shared/bus-rules';
 import { SignalboxFunction } from './signalbox-function';
 
@@ -81,23 +82,39 @@ export class SignalboxApi extends Construct {
   }
 
   private addBusRules(bus: IEventBus): void {
-    const consumers: Record<BusRule['target'], IFunction> = { store: this.store.function };
+    // Targets without a function here are wired by their own construct (e.g. monitoring).
+    const consumers: Partial<Record<BusRule['target'], IFunction>> = { store: this.store.function };
     for (const busRule of BUS_RULES) {
-      new Rule(this, busRule.id, {
-        eventBus: bus,
-        description: busRule.description,
-        // BusRule patterns use content filters ($or, prefix, exists) that the EventPattern type
-        // does not model; CDK passes unknown keys through unchanged.
-        eventPattern: busRule.pattern as EventPattern,
-        targets: [
-          new LambdaFunction(consumers[busRule.target], {
-            deadLetterQueue: this.deadLetterQueue,
-            retryAttempts: 8,
-            maxEventAge: Duration.hours(6),
-          }),
-        ],
-      });
+      const consumer = consumers[busRule.target];
+      if (!consumer) continue;
+      this.addBusRule(bus, busRule, consumer);
     }
+  }
+
+  /**
+   * Creates the rules of `BUS_RULES` whose target is `target` (e.g. `alertEvents`), sending to
+   * `consumer` with the same retries and dead-letter queue as the store rule; for consumers that
+   * other constructs own.
+   */
+  addBusRuleConsumer(bus: IEventBus, target: BusRule['target'], consumer: IFunction): Rule[] {
+    return BUS_RULES.filter((busRule) => busRule.target === target).map((busRule) => this.addBusRule(bus, busRule, consumer));
+  }
+
+  private addBusRule(bus: IEventBus, busRule: BusRule, consumer: IFunction): Rule {
+    return new Rule(this, busRule.id, {
+      eventBus: bus,
+      description: busRule.description,
+      // BusRule patterns use content filters ($or, prefix, exists) that the EventPattern type
+      // does not model; CDK passes unknown keys through unchanged.
+      eventPattern: busRule.pattern as EventPattern,
+      targets: [
+        new LambdaFunction(consumer, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
   }
 
   private addHttpApi(): { httpApi: HttpApi; stage: HttpStage } {
@@ -149,16 +166,14 @@ export class SignalboxApi extends Construct {
     }
 
     const apiIntegration = new HttpLambdaIntegration('ApiIntegration', this.api.function);
+    // Every read goes through one proxy route; every write route of the api function's table
+    // (`API_ROUTES`: rollout verbs, alert acks, silences, ...) gets its own route, so API Gateway
+    // answers other methods and paths itself and a new write route is deployed with its code.
     const apiRoutes = [
       ...httpApi.addRoutes({ path: '/api/{proxy+}', methods: [HttpMethod.GET], integration: apiIntegration }),
-      ...httpApi.addRoutes({
-        path: '/api/dead-letters/{id}/replay',
-        methods: [HttpMethod.POST],
-        integration: apiIntegration,
-      }),
-      // Start a rollout; operator verbs and gate decisions under /api/rollouts/{id}/...
-      ...httpApi.addRoutes({ path: '/api/rollouts', methods: [HttpMethod.POST], integration: apiIntegration }),
-      ...httpApi.addRoutes({ path: '/api/rollouts/{proxy+}', methods: [HttpMethod.POST], integration: apiIntegration }),
+      ...API_ROUTES.filter((route) => route.method !== 'GET').flatMap((route) =>
+        httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: apiIntegration }),
+      ),
     ];
     for (const route of apiRoutes) {
       Validations.of(route).acknowledge({

@@ -20,9 +20,27 @@ import { DynamoDoraStore } from '../adapters/aws/dynamo-dora-store';
 import { EventBridgeBus } from '../adapters/aws/eventbridge-bus';
 import { powertoolsLogger } from '../adapters/aws/powertools-logger';
 import { SecretsManagerProducerTokens } from '../adapters/aws/secrets-manager-producer-tokens';
-import { loadAwsConfig } from '../config';
+import { loadAwsConfig, placeholdersFromEnv } from '../config';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { readMonitoringBundle } from '../adapters/aws/bundled-monitoring-config';
+import { DynamoAlertStore } from '../adapters/aws/dynamo-alert-store';
+import { DynamoCheckHistoryStore } from '../adapters/aws/dynamo-check-history-store';
+import { DynamoMonitorState } from '../adapters/aws/dynamo-monitor-state';
+import { SnsNotifier } from '../adapters/aws/sns-notifier';
+import { SlackNotifier } from '../adapters/http/slack-notifier';
+import { WebhookNotifier } from '../adapters/http/webhook-notifier';
+import { NodeProbes } from '../adapters/probes/node-probes';
+import { staticMonitoringConfig, type MonitoringConfigSnapshot, type MonitoringDeps } from '../core/monitoring/deps';
+import { resolveReceivers } from '../core/monitoring/notify';
+import type { Logger } from '../core/ports/logger';
+import type { Notifier } from '../core/ports/notifier';
+import { ALERT_TOPIC_PLACEHOLDER } from '../shared/monitoring-bundle';
 import type { Deps } from '../core/deps';
 import { systemClock } from '../core/ports/clock';
+import { ApiGatewayLivePusher } from '../adapters/aws/api-gateway-live-pusher';
+import { DynamoLiveConnections } from '../adapters/aws/dynamo-live-connections';
+import type { LiveDeps } from '../core/live/use-cases';
+import { LIVE_ENV } from '../shared/live';
 
 const refuseAll = { verify: async () => false };
 
@@ -65,22 +83,7 @@ export function awsRolloutDeps(serviceName: string): RolloutDeps {
   };
   const lambdaClient = perRegion((region) => new LambdaClient(region ? { region } : {}));
   const cloudWatchClient = perRegion((region) => new CloudWatchClient(region ? { region } : {}));
-  const secrets = new SecretsManagerClient({});
-  const secretCache = new Map<string, Promise<string>>();
-  const resolveSecret = (name: string): Promise<string> => {
-    if (!secretCache.has(name)) {
-      const value = secrets
-        .send(new GetSecretValueCommand({ SecretId: `${config.SIGNALBOX_WEBHOOK_SECRET_PREFIX}${name}` }))
-        .then((out) => {
-          if (!out.SecretString) throw new Error(`webhook secret ${name} has no string value`);
-          return out.SecretString;
-        });
-      // A failed lookup is not cached, so a secret created after the failure is found next time.
-      value.catch(() => secretCache.delete(name));
-      secretCache.set(name, value);
-    }
-    return secretCache.get(name)!;
-  };
+  const resolveSecret = webhookSecrets(config.SIGNALBOX_WEBHOOK_SECRET_PREFIX);
   const machines =
     config.SIGNALBOX_CANARY_STATE_MACHINE_ARN && config.SIGNALBOX_BLUE_GREEN_STATE_MACHINE_ARN
       ? { canary: config.SIGNALBOX_CANARY_STATE_MACHINE_ARN, blueGreen: config.SIGNALBOX_BLUE_GREEN_STATE_MACHINE_ARN }
@@ -106,4 +109,117 @@ export function awsRolloutDeps(serviceName: string): RolloutDeps {
     presets: () => [],
     ...(config.SIGNALBOX_PORTAL_URL ? { portalUrl: config.SIGNALBOX_PORTAL_URL } : {}),
   };
+}
+
+/**
+ * Webhook signing keys from Secrets Manager, `<prefix><name>`, fetched once per cold start. A failed
+ * lookup is not cached, so a secret created after the failure is found next time.
+ */
+function webhookSecrets(prefix: string, secrets: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({})): (name: string) => Promise<string> {
+  const cache = new Map<string, Promise<string>>();
+  return (name) => {
+    if (!cache.has(name)) {
+      const value = secrets.send(new GetSecretValueCommand({ SecretId: `${prefix}${name}` })).then((out) => {
+        if (!out.SecretString) throw new Error(`webhook secret ${name} has no string value`);
+        return out.SecretString;
+      });
+      value.catch(() => cache.delete(name));
+      cache.set(name, value);
+    }
+    return cache.get(name)!;
+  };
+}
+
+/** What the notifiers of a deployed stack are built with. */
+export interface AwsNotifierOptions {
+  /** Signing keys of `webhook` receivers by secret name. */
+  resolveSecret: (name: string) => Promise<string>;
+  sns: Pick<SNSClient, 'send'>;
+  logger: Logger;
+}
+
+/**
+ * Notifiers by receiver name for the config's `notifications.receivers` (placeholders resolved by
+ * `resolveReceivers`, as locally): `webhook` (signed with the Secrets Manager key
+ * `<webhook prefix><secret>`, fetched at send time, so a key created later is found and a missing
+ * one dead-letters), `slack`, and `sns` (`topicArn`; `${ALERTS_TOPIC_ARN}` is the stack's topic).
+ * A receiver whose placeholder has no value is left out with a warning; the core skips routes to it.
+ */
+export function awsNotifiers(snapshot: MonitoringConfigSnapshot, options: AwsNotifierOptions): Map<string, Notifier> {
+  const out = new Map<string, Notifier>();
+  for (const receiver of resolveReceivers(snapshot)) {
+    if ('skipped' in receiver) {
+      options.logger.warn('notification receiver left out', { receiver: receiver.name, reason: receiver.skipped });
+    } else if (receiver.type === 'sns') {
+      out.set(receiver.name, new SnsNotifier(options.sns, receiver.topicArn));
+    } else if (receiver.type === 'slack') {
+      out.set(receiver.name, new SlackNotifier({ url: receiver.url, logger: options.logger }));
+    } else {
+      const { url, secret } = receiver;
+      out.set(receiver.name, {
+        send: async (payload) =>
+          new WebhookNotifier({ url, logger: options.logger, ...(secret ? { secret: await options.resolveSecret(secret) } : {}) }).send(payload),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The monitoring composition root (API, scheduled monitor and alert-events functions): the config
+ * bundle deployed with the function (and its placeholders from the environment), the check
+ * history, alert store and per-check run state in the table, real network probes, and notifiers
+ * for the config's receivers.
+ */
+export function awsMonitoringDeps(base: Deps, env: Record<string, string | undefined> = process.env): MonitoringDeps {
+  const config = loadAwsConfig(env);
+  const doc = documentClient(new DynamoDBClient({}));
+  const placeholders: Record<string, string> = {
+    ...(config.SIGNALBOX_ALERT_TOPIC_ARN ? { [ALERT_TOPIC_PLACEHOLDER]: config.SIGNALBOX_ALERT_TOPIC_ARN } : {}),
+    ...placeholdersFromEnv(env),
+  };
+  const snapshot = readMonitoringBundle(config.SIGNALBOX_MONITORING_CONFIG_FILE, placeholders);
+  for (const error of snapshot.errors) base.logger.error('monitoring config unavailable', { error });
+  return {
+    monitoringConfig: staticMonitoringConfig(snapshot),
+    probes: new NodeProbes(base.clock),
+    checkHistory: new DynamoCheckHistoryStore(doc, config.TABLE_NAME),
+    monitorState: new DynamoMonitorState(doc, config.TABLE_NAME),
+    alertStore: new DynamoAlertStore(doc, config.TABLE_NAME),
+    notifiers: awsNotifiers(snapshot, {
+      resolveSecret: webhookSecrets(config.SIGNALBOX_WEBHOOK_SECRET_PREFIX),
+      sns: new SNSClient({}),
+      logger: base.logger,
+    }),
+    deadLetters: base.deadLetters,
+    bus: base.bus,
+    clock: base.clock,
+    logger: base.logger,
+    newId: base.newId,
+    ...(config.SIGNALBOX_PORTAL_URL ? { portalUrl: config.SIGNALBOX_PORTAL_URL } : {}),
+  };
+}
+
+/**
+ * The live-update functions' composition root ($connect, $disconnect, $default, broadcaster):
+ * only the table (`TABLE_NAME`) and the WebSocket stage's callback URL; no bus, no secrets.
+ */
+export function awsLiveDeps(serviceName: string, env: Record<string, string | undefined> = process.env): LiveDeps {
+  const table = env.TABLE_NAME;
+  const callbackUrl = env[LIVE_ENV.callbackUrl];
+  if (!table || !callbackUrl || !/^https:\/\//.test(callbackUrl)) {
+    throw new Error(`Signalbox configuration is invalid: TABLE_NAME and ${LIVE_ENV.callbackUrl} (https://...) are required`);
+  }
+  return {
+    liveConnections: new DynamoLiveConnections(documentClient(new DynamoDBClient({})), table),
+    livePusher: ApiGatewayLivePusher.forEndpoint(callbackUrl),
+    clock: systemClock,
+    logger: powertoolsLogger(serviceName),
+  };
+}
+
+/** `GET /api/live`'s answer in AWS: the WebSocket stage URL the stack gives the API function. */
+export function awsLiveUrl(env: Record<string, string | undefined> = process.env): { liveUrl?: string } {
+  const url = env[LIVE_ENV.url];
+  return url ? { liveUrl: url } : {};
 }

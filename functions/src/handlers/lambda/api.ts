@@ -1,4 +1,5 @@
-import { awsRolloutDeps } from '../../wiring/aws';
+import { awsLiveUrl, awsMonitoringDeps, awsRolloutDeps } from '../../wiring/aws';
 import { createApiHandler } from '../http/api';
 
-export const handler = createApiHandler(awsRolloutDeps('signalbox-api'));
+const deps = awsRolloutDeps('signalbox-api');
+export const handler = createApiHandler({ ...awsMonitoringDeps(deps), ...deps, ...awsLiveUrl() });

@@ -1,0 +1,4 @@
+import { awsLiveDeps } from '../../wiring/aws';
+import { createLiveMessageHandler } from '../websocket/live';
+
+export const handler = createLiveMessageHandler(awsLiveDeps('signalbox-live'));
