@@ -111,10 +111,25 @@ export function checkHistoryStoreContract(name: string, make: () => Promise<Chec
       await store.record('b', result('2026-11-23T10:01:00.000Z', 'unknown'));
       const latest = await store.latest(['b', 'missing', 'a', 'b']);
       expect(latest).toEqual([
-        { checkId: 'b', status: 'unknown', checkedAt: '2026-11-23T10:01:00.000Z', message: 'unknown at 2026-11-23T10:01:00.000Z', metrics: {}, durationMs: 1 },
-        { checkId: 'a', status: 'critical', checkedAt: '2026-11-23T10:06:00.000Z', message: 'down', metrics: { latency_ms: 9 }, durationMs: 9 },
+        { checkId: 'b', status: 'unknown', checkedAt: '2026-11-23T10:01:00.000Z', message: 'unknown at 2026-11-23T10:01:00.000Z', metrics: {}, durationMs: 1, since: '2026-11-23T10:01:00.000Z' },
+        { checkId: 'a', status: 'critical', checkedAt: '2026-11-23T10:06:00.000Z', message: 'down', metrics: { latency_ms: 9 }, durationMs: 9, since: '2026-11-23T10:06:00.000Z' },
       ]);
       expect(await store.latest([])).toEqual([]);
+    });
+
+    it('keeps since while the status holds and moves it when the status changes; late results leave it', async () => {
+      const store = await make();
+      const sinceOf = async () => (await store.latest(['s']))[0]!.since;
+      await store.record('s', result('2026-11-23T10:00:00.000Z', 'ok'));
+      await store.record('s', result('2026-11-23T10:01:00.000Z', 'ok'));
+      expect(await sinceOf()).toBe('2026-11-23T10:00:00.000Z');
+      await store.record('s', result('2026-11-23T10:02:00.000Z', 'critical'));
+      await store.record('s', result('2026-11-23T10:03:00.000Z', 'critical'));
+      expect(await sinceOf()).toBe('2026-11-23T10:02:00.000Z');
+      await store.record('s', result('2026-11-23T10:01:30.000Z', 'ok'));
+      expect(await sinceOf()).toBe('2026-11-23T10:02:00.000Z');
+      await store.record('s', result('2026-11-23T10:04:00.000Z', 'ok'));
+      expect(await sinceOf()).toBe('2026-11-23T10:04:00.000Z');
     });
 
     it('returns the latest of more checks than one batch holds', async () => {

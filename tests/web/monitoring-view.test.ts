@@ -62,6 +62,12 @@ describe('since when a check has its status', () => {
     );
   });
 
+  it("prefers the server's since over the strip's estimate", () => {
+    const all = strip(Array<CheckStatus>(60).fill('ok'));
+    expect(sinceOf({ status: 'ok', checkedAt: iso(59), strip: all, since: '2026-11-20T08:00:00.000Z' })).toEqual({ iso: '2026-11-20T08:00:00.000Z', atLeast: false });
+    expect(sinceOf({ status: 'ok', checkedAt: iso(59), strip: all, since: null })).toEqual({ iso: iso(0), atLeast: true });
+  });
+
   it('knows nothing before the first result', () => {
     expect(sinceOf({ status: 'unknown', checkedAt: null, strip: strip([]) })).toEqual({ iso: null, atLeast: false });
   });

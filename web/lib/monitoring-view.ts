@@ -66,6 +66,8 @@ export interface CheckSummary {
   status: CheckStatus;
   message: string;
   checkedAt: string | null;
+  /** When the check entered its current status, as the server recorded it (null: not known). */
+  since?: string | null;
   metrics: Record<string, number>;
   /** The last hour, oldest slot first. */
   strip: StripSlot[];
@@ -202,12 +204,14 @@ export interface Since {
 }
 
 /**
- * Walks the strip back from the newest slot while slots have the current status (or no data); the
+ * The server's `since` when it has one; otherwise walks the strip back from the newest slot while slots have the current status (or no data); the
  * run starts at the end of the last slot with another status. Slots are one minute, their status
  * the worst of the minute, so this is to the minute. Pure.
  */
-export function sinceOf(check: Pick<CheckSummary, 'status' | 'checkedAt' | 'strip'>): Since {
+export function sinceOf(check: Pick<CheckSummary, 'status' | 'checkedAt' | 'strip' | 'since'>): Since {
   if (!check.checkedAt) return { iso: null, atLeast: false };
+  // The server's record of the status change is exact; the strip is the fallback for older rows.
+  if (check.since) return { iso: check.since, atLeast: false };
   const strip = check.strip;
   let earliest: string | null = null;
   let earliestIndex = -1;

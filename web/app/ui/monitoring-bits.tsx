@@ -57,7 +57,7 @@ export function HistoryStrip({ slots, name }: { slots: readonly StripSlot[]; nam
 }
 
 /** "since 13:42 UTC (5m ago)", or "for over 1 h" when the whole strip has the status. */
-export function SinceText({ check, now }: { check: Pick<CheckSummary, 'status' | 'checkedAt' | 'strip'>; now: number }) {
+export function SinceText({ check, now }: { check: Pick<CheckSummary, 'status' | 'checkedAt' | 'strip' | 'since'>; now: number }) {
   const since = sinceOf(check);
   if (!since.iso) return <span className="muted">no result yet</span>;
   return (

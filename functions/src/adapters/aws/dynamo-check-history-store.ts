@@ -1,7 +1,7 @@
 import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ValidationError } from '../../core/errors';
 import {
-  latestStatusOf,
+  nextLatestStatus,
   addResult,
   BUCKET_RESOLUTIONS,
   expiresAtOf,
@@ -103,22 +103,33 @@ export class DynamoCheckHistoryStore implements CheckHistoryStore {
   }
 
   private async putLatest(checkId: string, result: CheckResult): Promise<void> {
-    const latest = latestStatusOf(checkId, result);
-    const checkedAt = latest.checkedAt;
-    // A stale result (older than the stored one) loses the condition: that is the intended no-op.
-    await putIf(this.doc, {
-      TableName: this.tableName,
-      Item: {
-        pk: 'CHECKS#LATEST',
-        sk: checkId,
-        latest,
-        checkedAt,
-        expiresAt: Math.floor(Date.parse(checkedAt) / 1000) + HISTORY_RETENTION_DAYS * DAY_S,
-      } satisfies LatestItem,
-      ConditionExpression: 'attribute_not_exists(pk) OR checkedAt < :c',
-      ExpressionAttributeValues: { ':c': checkedAt },
-    });
+    // Read, compute the next row (its `since` depends on the stored status), write on the condition
+    // that the stored row is still the one read; a lost race reads again. A late result is a no-op.
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: 'CHECKS#LATEST', sk: checkId }, ConsistentRead: true }));
+      const stored = (Item as LatestItem | undefined) ?? null;
+      const latest = nextLatestStatus(stored?.latest ?? null, checkId, result);
+      if (!latest) return;
+      const checkedAt = latest.checkedAt;
+      const written = await putIf(this.doc, {
+        TableName: this.tableName,
+        Item: {
+          pk: 'CHECKS#LATEST',
+          sk: checkId,
+          latest,
+          checkedAt,
+          expiresAt: Math.floor(Date.parse(checkedAt) / 1000) + HISTORY_RETENTION_DAYS * DAY_S,
+        } satisfies LatestItem,
+        ...(stored
+          ? { ConditionExpression: 'checkedAt = :prev', ExpressionAttributeValues: { ':prev': stored.checkedAt } }
+          : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      });
+      if (written) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 5 * (attempt + 1))));
+    }
+    throw new ConflictError(`check ${checkId}: the latest status kept changing meanwhile`, 'checkedAt');
   }
+
 
   async latest(checkIds: readonly string[]): Promise<LatestCheckStatus[]> {
     const ids = [...new Set(checkIds)];

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../core/errors';
-import { addResult, BUCKET_RESOLUTIONS, latestStatusOf, normalizeHistoryRange, type BucketRecord, type HistoryBucket } from '../../core/monitoring/history';
+import { addResult, BUCKET_RESOLUTIONS, nextLatestStatus, normalizeHistoryRange, type BucketRecord, type HistoryBucket } from '../../core/monitoring/history';
 import type { CheckResult } from '../../core/monitoring/model';
 import type { CheckHistoryRange, CheckHistoryStore, LatestCheckStatus } from '../../core/ports/check-history-store';
 import type { Page } from '../../core/read-models';
@@ -40,8 +40,8 @@ export class InMemoryCheckHistoryStore implements CheckHistoryStore {
     }
     const latestRaw = this.latestByCheck.get(checkId);
     const latest = latestRaw ? (JSON.parse(latestRaw) as LatestCheckStatus) : null;
-    const value = latestStatusOf(checkId, result);
-    if (!latest || latest.checkedAt < value.checkedAt) {
+    const value = nextLatestStatus(latest, checkId, result);
+    if (value) {
       this.latestByCheck.set(checkId, JSON.stringify(value));
     }
     return JSON.parse(JSON.stringify(minute)) as HistoryBucket;

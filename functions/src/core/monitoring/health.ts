@@ -30,6 +30,8 @@ export interface CheckSummary {
   status: CheckStatus;
   message: string;
   checkedAt: string | null;
+  /** When the check entered its current status (null before a result, or when an agent's results stopped). */
+  since: string | null;
   metrics: Record<string, number>;
   /** The last hour, oldest slot first. */
   strip: StripSlot[];
@@ -109,6 +111,7 @@ async function summaries(deps: MonitoringDeps, checks: readonly CheckConfig[], n
         status: stale?.status ?? l?.status ?? 'unknown',
         message: stale?.message ?? l?.message ?? 'no result yet',
         checkedAt: l?.checkedAt ?? null,
+        since: stale ? null : (l?.since ?? null),
         metrics: l?.metrics ?? {},
         strip: historyStrip(page.items, from, to, STRIP_SLOTS),
         flapping: detectFlapping(

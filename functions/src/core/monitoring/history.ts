@@ -304,12 +304,26 @@ export function normalizeHistoryRange(query: { from: string; to: string; minutes
 
 /** The "current status" row of a check, from its newest result (time normalised to ISO UTC ms). */
 export function latestStatusOf(checkId: string, result: CheckResult): LatestCheckStatus {
+  const checkedAt = new Date(Date.parse(result.checkedAt)).toISOString();
   return {
     checkId,
     status: result.status,
-    checkedAt: new Date(Date.parse(result.checkedAt)).toISOString(),
+    checkedAt,
     message: result.message,
     metrics: { ...result.metrics },
     durationMs: result.durationMs,
+    since: checkedAt,
   };
+}
+
+/**
+ * The latest-status row after `result`, given the stored one: null when the stored row is newer
+ * or as new (a late or repeated result changes nothing); otherwise the new row, whose `since`
+ * carries over while the status stays the same and restarts at this result when it changes. Pure.
+ */
+export function nextLatestStatus(previous: LatestCheckStatus | null, checkId: string, result: CheckResult): LatestCheckStatus | null {
+  const next = latestStatusOf(checkId, result);
+  if (previous && previous.checkedAt >= next.checkedAt) return null;
+  if (previous && previous.status === next.status) next.since = previous.since ?? previous.checkedAt;
+  return next;
 }

@@ -10,6 +10,11 @@ export interface LatestCheckStatus {
   message: string;
   metrics: Record<string, number>;
   durationMs: number;
+  /**
+   * When the check entered its current status (the `checkedAt` of the first result with this
+   * status since it last differed). Absent on rows written before it existed.
+   */
+  since?: string;
 }
 
 /** A page request over one check's buckets. */

@@ -33,7 +33,7 @@ export const monitoringSchemas = {
   },
   CheckSummary: {
     type: 'object',
-    required: ['name', 'type', 'description', 'service', 'environment', 'intervalSeconds', 'status', 'message', 'checkedAt', 'metrics', 'strip', 'flapping'],
+    required: ['name', 'type', 'description', 'service', 'environment', 'intervalSeconds', 'status', 'message', 'checkedAt', 'since', 'metrics', 'strip', 'flapping'],
     properties: {
       name: { type: 'string' },
       type: { enum: ['http', 'tcp', 'jsonrpc', 'evm', 'firefly', 'cacti', 'ccip'] },
@@ -45,6 +45,7 @@ export const monitoringSchemas = {
       status: ref('CheckStatus'),
       message: { type: 'string' },
       checkedAt: nullableString,
+      since: { ...nullableString, description: 'When the check entered its current status; null before a result or when an agent stopped reporting' },
       metrics: numberMap,
       strip: {
         type: 'array',
