@@ -110,7 +110,8 @@ export function localDeps(opts: {
       await deadLetters.record({
         id: `${rule}-${event.id}`,
         eventKey: null,
-        consumer: 'store',
+        // The rule's consumer, so a replay runs the same consumer again (store, alertEvents, live).
+        consumer: BUS_RULES.find((r) => r.id === rule)?.target ?? 'store',
         error: `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`,
         attempts,
         firstFailedAt: now,

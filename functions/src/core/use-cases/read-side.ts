@@ -18,6 +18,8 @@ import type {
 import { recordEvent } from './record-event';
 import { NOTIFY_CONSUMER, replayNotification } from '../alerts/deliver';
 import type { Notifier } from '../ports/notifier';
+import type { MonitoringDeps } from '../monitoring/deps';
+import { applyEventAlertRules } from '../monitoring/event-alerts';
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 200;
@@ -149,20 +151,29 @@ export async function listDeadLetters(deps: Pick<Deps, 'deadLetters'>, input: { 
 /**
  * Retries a dead letter: a failed store delivery runs the store consumer again; an event the bus
  * refused at ingest is put on the bus again; a failed alert notification (consumer `notify`) is
- * sent again through `deps.notifiers` (same payload and delivery id). Marks it replayed on success; on failure counts the
+ * sent again through `deps.notifiers` (same payload and delivery id); an event the event alert rules
+ * failed on (consumer `alertEvents`) has the rules applied again; live pushes are not replayed. Marks it replayed on success; on failure counts the
  * attempt and throws `ConflictError` with the reason. Throws `NotFoundError` for an unknown id.
  * Idempotent: replaying an already replayed entry runs the idempotent consumer again.
  */
 export async function replayDeadLetter(deps: Deps & { notifiers?: ReadonlyMap<string, Notifier> }, id: string): Promise<DeadLetter> {
   const entry = await deps.deadLetters.get(id);
   if (!entry) throw new NotFoundError(`no dead letter with id ${id}`, 'id');
-  if (entry.consumer !== 'store' && entry.consumer !== 'publish' && entry.consumer !== NOTIFY_CONSUMER) {
+  if (entry.consumer === 'live') {
+    throw new ConflictError('live-update pushes are momentary and not replayed; open portals reload their data', 'id');
+  }
+  if (entry.consumer !== 'store' && entry.consumer !== 'publish' && entry.consumer !== NOTIFY_CONSUMER && entry.consumer !== 'alertEvents') {
     throw new ConflictError(`dead letters of consumer ${entry.consumer} are not replayed here`, 'id');
   }
   try {
     if (entry.consumer === NOTIFY_CONSUMER) {
       // A failed alert notification: sent again, same payload and id, through its receiver.
       await replayNotification({ notifiers: deps.notifiers ?? new Map() }, entry);
+    } else if (entry.consumer === 'alertEvents') {
+      // The event alert rules failed on this event (alert store unreachable): apply them again.
+      const m = deps as Deps & Partial<MonitoringDeps>;
+      if (!m.alertStore || !m.monitoringConfig) throw new DependencyError('alerts are not configured in this deployment');
+      await applyEventAlertRules(m as Deps & MonitoringDeps, entry.payload as Parameters<typeof applyEventAlertRules>[1]);
     } else if (entry.consumer === 'store') {
       await recordEvent(deps, entry.payload as Parameters<typeof recordEvent>[1]);
     } else {
