@@ -93,8 +93,26 @@ interface LocalEvmNode {
  * An in-process Ganache node (chain id 1337) that mines a block every few seconds, on the usual
  * JSON-RPC port when asked and free (the demo config's TCP check expects 8545), else on any port.
  */
+/**
+ * Loads Ganache without its start-up warning about its optional native WebSocket module (no build
+ * for this Node.js; it falls back to a JavaScript implementation, which is all the demo needs).
+ * Only those two messages are dropped, only while the module loads.
+ */
+async function importGanache(): Promise<typeof import('ganache').default> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (/µWS|Falling back to a NodeJS implementation/.test(args.map(String).join(' '))) return;
+    warn(...args);
+  };
+  try {
+    return (await import('ganache')).default;
+  } finally {
+    console.warn = warn;
+  }
+}
+
 async function startLocalEvmNode(preferredPort = 0): Promise<LocalEvmNode> {
-  const { default: ganache } = await import('ganache');
+  const ganache = await importGanache();
   const create = () => ganache.server({ logging: { quiet: true }, chain: { chainId: 1337 }, wallet: { totalAccounts: 2 } });
   let node = create();
   try {

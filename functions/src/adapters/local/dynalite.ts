@@ -1,5 +1,5 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import type { Server } from 'node:http';
+import { Agent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { TABLE_DESIGN } from '../../shared/table-design';
@@ -31,6 +31,9 @@ export async function startDynalite(opts: { path?: string; port?: number; host?:
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 3,
+    // One process talks to the local store: more sockets than the SDK's 50 keep bursts (seeding,
+    // several bus rules per event) from queueing behind each other and warning about it.
+    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }) },
   });
   return {
     endpoint,
