@@ -9,6 +9,8 @@ import { Monitoring } from './constructs/monitoring';
 import { LiveUpdates } from './constructs/live-updates';
 import { LIVE_ENV } from '../functions/src/shared/live';
 import { readMonitoringContext } from './monitoring-config';
+import { Identity } from './constructs/identity';
+import { Costs, FOCUS_INCOMING_PREFIX } from './constructs/costs';
 
 export interface SignalboxStackProps extends StackProps {
   config: SignalboxConfig;
@@ -22,6 +24,8 @@ export class SignalboxStack extends Stack {
   readonly monitoring: Monitoring;
   readonly portal: Portal;
   readonly live: LiveUpdates;
+  readonly identity: Identity;
+  readonly costs: Costs;
 
   constructor(scope: Construct, id: string, props: SignalboxStackProps) {
     super(scope, id, props);
@@ -32,12 +36,20 @@ export class SignalboxStack extends Stack {
       producerOrganizationId: config.producerOrganizationId,
     });
 
+    this.identity = new Identity(this, 'Identity', {
+      domainPrefix: (this.node.tryGetContext('authDomainPrefix') as string | undefined) ?? `signalbox-${this.account}`,
+    });
+
     this.backend = new SignalboxApi(this, 'Backend', {
       table: this.stateful.table,
       bus: this.stateful.bus,
       ingestTokenSecret: this.stateful.ingestTokenSecret,
       logLevel: config.logLevel,
+      authorizer: this.identity.authorizer,
     });
+    this.identity.bindVerifier(this.backend.api.function);
+    // The admin page's users and roles (GET /api/admin/users): Cognito ListUsersInGroup on this pool only.
+    this.identity.userPool.grant(this.backend.api.function, 'cognito-idp:ListUsersInGroup');
 
     this.rollouts = new RolloutEngine(this, 'Rollouts', {
       table: this.stateful.table,
@@ -62,11 +74,26 @@ export class SignalboxStack extends Stack {
 
     this.live = new LiveUpdates(this, 'Live', { table: this.stateful.table, bus: this.stateful.bus, logLevel: config.logLevel });
     this.backend.api.function.addEnvironment(LIVE_ENV.url, this.live.url);
+    this.identity.bindVerifier(this.live.connect.function);
 
     this.portal = new Portal(this, 'Portal', {
       httpApi: this.backend.httpApi,
       webOutDir: config.webOutDir,
     });
+    this.identity.setPortalUrl(`https://${this.portal.distribution.distributionDomainName}`);
+
+    this.costs = new Costs(this, 'Costs', {
+      table: this.stateful.table,
+      bus: this.stateful.bus,
+      logLevel: config.logLevel,
+      monitoring: this.monitoring,
+      accessLogsBucket: this.portal.logsBucket,
+      deadLetterQueue: this.backend.deadLetterQueue,
+      costTagKey: this.node.tryGetContext('costTagKey') as string | undefined,
+    });
+    new CfnOutput(this, 'FocusBucketName', { description: `Drop FinOps FOCUS exports (CSV or .csv.gz) under ${FOCUS_INCOMING_PREFIX} to import them`, value: this.costs.bucket.bucketName });
+    new CfnOutput(this, 'UserPoolId', { description: 'Cognito user pool: add users to the viewer, operator or admin group', value: this.identity.userPool.userPoolId });
+    new CfnOutput(this, 'SignInUrl', { description: 'Hosted UI base URL', value: this.identity.domain.baseUrl() });
 
     new CfnOutput(this, 'LiveUrl', { description: 'WebSocket URL of the portal live updates', value: this.live.url });
     new CfnOutput(this, 'ApiUrl', {

@@ -110,6 +110,7 @@ const shownUrl = runtime.url.replace('127.0.0.1', 'localhost');
 process.stdout.write(`
 Signalbox is running.
   Portal          ${shownUrl}
+  Sign in         ${shownUrl}/sign-in/  (demo users: vera.viewer, olu.operator, ada.admin @example.com)
   API             ${shownUrl}/api/  (OpenAPI: ${shownUrl}/api/openapi.json)
   EventBridge     ${shownUrl}  (PutEvents, AWS JSON 1.1; use it as the SDK endpoint)
   DynamoDB        ${runtime.dynamoEndpoint}  (dynalite; data in ${runtime.dataDir})
@@ -117,6 +118,10 @@ Signalbox is running.
   Producer token  ${runtime.token}
                   ${config.SIGNALBOX_INGEST_TOKEN ? '(from SIGNALBOX_INGEST_TOKEN)' : `(${runtime.tokenCreated ? 'created now, ' : ''}kept in ${runtime.tokenFile})`}
   Agent token     kept in ${runtime.agentTokenFile}  (signalbox-agent: npm run agent -- --help)
+
+Call the API as a user (tokens last an hour; role viewer, operator or admin):
+  TOKEN=$(curl -s '${shownUrl}/local/token?role=operator' | jq -r .token)
+  curl -s ${shownUrl}/api/inventory -H "Authorization: Bearer $TOKEN"
 
 Send an event:
   curl -X POST ${shownUrl}/api/events -H "Authorization: Bearer $(cat ${runtime.tokenFile})" \\

@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { RolloutDeps } from '../functions/src/core/rollouts/deps';
-import type { LocalMonitor, LocalRolloutRunnerOptions } from '../functions/src/wiring/local';
+import type { BucketLimit, LocalIssuer, LocalMonitor, LocalRolloutRunnerOptions } from '../functions/src/wiring/local';
+import type { RouteClass } from '../functions/src/core/ports/rate-limiter';
 import type { MonitoringDeps } from '../functions/src/core/monitoring/deps';
 import type { Clock } from '../functions/src/core/ports/clock';
 import type { Logger } from '../functions/src/core/ports/logger';
@@ -14,7 +15,10 @@ import { randomBytes } from 'node:crypto';
 import { startDemoChain, type DemoChain } from '../functions/src/wiring/demo-chain';
 import { demoRolloutBaselineEvents, startDemoRollouts, type DemoRollouts } from '../functions/src/wiring/demo-rollouts';
 import { seedDemo } from './seed/seed-demo';
+import { writeFocusSeed } from './seed/focus';
+import { importFocusFolder } from '../functions/src/wiring/local-costs';
 import { staticFiles } from './static-files';
+import { auditLocalCall } from '../functions/src/handlers/http/audit-hook';
 import { WEB_OUT } from './web-build';
 
 export const TABLE_NAME = 'signalbox';
@@ -35,6 +39,8 @@ export interface LocalRuntimeOptions {
   token?: string;
   /** Use this `signalbox-agent` token instead of the one in `<dataDir>/agent-token`. */
   agentToken?: string;
+  /** Token-bucket sizes per route class (reads, writes, ingest); tests shrink them. `false`: no limits. */
+  rateLimits?: Partial<Record<RouteClass, BucketLimit>> | false;
   quiet?: boolean;
   clock?: Clock;
   /** Bus retry policy (tests shorten it). */
@@ -146,6 +152,8 @@ export interface LocalRuntime {
   /** The token `signalbox-agent`s present (`POST /api/observations`) and the file that keeps it. */
   agentToken: string;
   agentTokenFile: string;
+  /** The local identity provider: demo users of each role, tokens for them (tests: `tests/helpers/auth.ts`). */
+  issuer: LocalIssuer;
   dataDir: string;
   deps: RolloutDeps & MonitoringDeps;
   /** The rollout demo, when started. */
@@ -225,6 +233,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     dynamoPort: opts.dynamoPort,
     token: opts.token,
     agentToken: opts.agentToken,
+    rateLimits: opts.rateLimits,
     logger,
     clock: opts.clock,
     retry: opts.retry,
@@ -239,7 +248,18 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const web = staticFiles(opts.webDir ?? WEB_OUT);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    if (await handleLocalDemo(req, res, demo)) return;
+    // Local operator actions are audited like the API's (action local:demo), before the answer goes out.
+    const audit = (status: number, version: string, verb: string) =>
+      auditLocalCall(deps, {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        status,
+        sourceIp: req.socket.remoteAddress ?? null,
+        authorization: req.headers.authorization,
+        resource: `demo-service/${version}`,
+        parameters: { verb },
+      });
+    if (await handleLocalDemo(req, res, demo, audit)) return;
     if (await backend.handle(req, res)) return;
     if (!existsSync(opts.webDir ?? WEB_OUT)) {
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
@@ -273,6 +293,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     tokenCreated: backend.tokenCreated,
     agentToken: backend.agentToken,
     agentTokenFile: backend.agentTokenFile,
+    issuer: backend.issuer,
     dataDir,
     deps,
     demo,
@@ -321,9 +342,14 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       if (baseline.status !== 202) throw new Error(`seeding the rollout demo failed: HTTP ${baseline.status} ${await baseline.text()}`);
     }
     await bus.idle();
+    const focusFiles = await writeFocusSeed(join(dataDir, 'focus'), backend.deps.clock.now().slice(0, 10));
+    log(`Seeded ${focusFiles.length} FOCUS cost exports (90 days: ${focusFiles.join(', ')}) into ${join(dataDir, 'focus')}`);
     await writeFile(seededMarker, `${JSON.stringify({ ...result, at: new Date().toISOString() })}\n`);
     log(`Demo seeded: ${result.stored} stored, ${result.duplicate} duplicate, ${result.rejected} rejected.`);
   }
+  // FOCUS cost exports dropped into <dataDir>/focus/ (new or changed files) are imported at start.
+  const focusImport = await importFocusFolder(backend.deps, join(dataDir, 'focus'));
+  for (const r of focusImport.records) log(`FOCUS import ${r.name}: ${r.status}, ${r.rowsRead} rows, ${r.days.length} days${r.problemCount ? `, ${r.problemCount} problem(s), first: ${r.problems[0]?.message}` : ''}`);
   // Rollouts that were moving when the last run stopped continue where they were.
   const resumed = await backend.runner.resumeActive(deps.rollouts);
   if (resumed.length) log(`Resumed ${resumed.length} rollout(s) in progress: ${resumed.join(', ')}`);
@@ -352,28 +378,42 @@ async function localSecret(dir: string, name: string): Promise<string> {
  * /local/demo/services/{version}/stop` and `/start` stop and restart one demo-api version's server,
  * so the "a service goes down" path can be walked by hand. Returns false for other paths.
  */
-async function handleLocalDemo(req: IncomingMessage, res: ServerResponse, demo: DemoRollouts | null): Promise<boolean> {
+async function handleLocalDemo(
+  req: IncomingMessage,
+  res: ServerResponse,
+  demo: DemoRollouts | null,
+  audit: (status: number, version: string, verb: string) => Promise<void>,
+): Promise<boolean> {
   const path = (req.url ?? '/').split('?')[0]!;
   const m = /^\/local\/demo\/services\/([^/]+)\/(stop|start)\/?$/.exec(path);
   if (!m) return false;
   req.resume();
-  const reply = (status: number, body: unknown) => {
+  const reply = async (status: number, body: unknown) => {
+    await audit(status, safeDecode(m[1]!), m[2]!);
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
     res.end(JSON.stringify(body));
   };
   if (req.method !== 'POST') {
     res.setHeader('allow', 'POST');
-    reply(405, { error: { code: 'method_not_allowed', field: null, message: `use POST ${path}` } });
+    await reply(405, { error: { code: 'method_not_allowed', field: null, message: `use POST ${path}` } });
     return true;
   }
-  const version = decodeURIComponent(m[1]!);
+  const version = safeDecode(m[1]!);
   const service = demo?.services.find((s) => s.version === version);
   if (!service) {
-    reply(404, { error: { code: 'not_found', field: 'version', message: demo ? `no demo service version ${version}; versions: ${demo.services.map((s) => s.version).join(', ')}` : 'the demo is not running' } });
+    await reply(404, { error: { code: 'not_found', field: 'version', message: demo ? `no demo service version ${version}; versions: ${demo.services.map((s) => s.version).join(', ')}` : 'the demo is not running' } });
     return true;
   }
   if (m[2] === 'stop') await service.stop();
   else await service.restart();
-  reply(200, { version, url: service.url, running: service.running() });
+  await reply(200, { version, url: service.url, running: service.running() });
   return true;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

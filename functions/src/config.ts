@@ -17,6 +17,12 @@ const awsSchema = z.object({
   SIGNALBOX_MONITORING_CONFIG_FILE: z.string().min(1).default(MONITORING_BUNDLE_RUNTIME_PATH),
   /** The stack's alert topic; `sns` receivers without a `topicArn` publish there. */
   SIGNALBOX_ALERT_TOPIC_ARN: z.string().startsWith('arn:').optional(),
+  /** Sign-in (issue 5): the Cognito user pool's issuer URL (`https://cognito-idp.<region>.amazonaws.com/<pool id>`); its JWKS is `<issuer>/.well-known/jwks.json`. */
+  SIGNALBOX_JWT_ISSUER: z.string().url().optional(),
+  /** The portal's app client id (access tokens carry it as `client_id`). */
+  SIGNALBOX_JWT_CLIENT_ID: z.string().min(1).optional(),
+  /** The hosted UI base URL (`https://<prefix>.auth.<region>.amazoncognito.com`), for `GET /api/auth/config`. */
+  SIGNALBOX_AUTH_DOMAIN: z.string().url().optional(),
 });
 
 export type AwsConfig = z.infer<typeof awsSchema>;
@@ -60,6 +66,27 @@ export type LocalConfig = z.infer<typeof localSchema>;
 /** Reads the local runtime's environment; fails naming the variable. */
 export function loadLocalConfig(env: Record<string, string | undefined> = process.env): LocalConfig {
   const parsed = localSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Signalbox configuration is invalid: ${problems}`);
+  }
+  return parsed.data;
+}
+
+const costSchema = z.object({
+  /** The cost-allocation tag Cost Explorer groups by; empty: group by LINKED_ACCOUNT (mapped by `accounts:`). */
+  SIGNALBOX_COST_TAG_KEY: z.string().default('signalbox:environment'),
+  SIGNALBOX_COST_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  SIGNALBOX_COST_UNSETTLED_DAYS: z.coerce.number().int().min(0).max(30).default(3),
+  /** The bucket FOCUS exports are dropped into (the costs function reads `incoming/`). */
+  SIGNALBOX_FOCUS_BUCKET: z.string().min(3).optional(),
+});
+
+export type CostConfig = z.infer<typeof costSchema>;
+
+/** The cost settings of the Lambda environment (issue 5); fails naming the variable. */
+export function loadCostConfig(env: Record<string, string | undefined> = process.env): CostConfig {
+  const parsed = costSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Signalbox configuration is invalid: ${problems}`);

@@ -115,7 +115,7 @@ export class LiveUpdates extends Construct {
 
     const routeReasons: Record<string, string> = {
       '$connect-Route':
-        'Walking skeleton: the portal has no sign-in until issue 5 (then $connect checks the token query parameter); the socket only pushes what the unauthenticated read API already serves.',
+        'The $connect function verifies the Cognito access token from the `token` query parameter (JWKS, issuer, client, expiry; role viewer or higher) and refuses the upgrade with 401/403; browsers cannot send an Authorization header on a WebSocket.',
       '$disconnect-Route': 'WebSocket APIs authorize at $connect only; $disconnect runs on a connection $connect accepted and only forgets it.',
       '$default-Route': 'WebSocket APIs authorize at $connect only; $default frames arrive on a connection $connect accepted (subscribe and ping only).',
     };

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, type EventPattern, type IEventBus } from 'aws-cdk-lib/aws-events';
@@ -11,6 +11,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { API_ROUTES } from '../../functions/src/handlers/http/api';
+import { requirementOf } from '../../functions/src/core/auth/policy';
 import { BUS_RULES, type BusRule } from '../../functions/src/shared/bus-rules';
 import { SignalboxFunction } from './signalbox-function';
 
@@ -25,6 +26,8 @@ export interface SignalboxApiProps {
   bus: IEventBus;
   ingestTokenSecret: ISecret;
   logLevel: string;
+  /** The JWT (Cognito) authorizer on every user route; public and token routes go without it. */
+  authorizer: IHttpRouteAuthorizer;
 }
 
 /**
@@ -78,7 +81,7 @@ export class SignalboxApi extends Construct {
 
     this.addBusRules(props.bus);
 
-    ({ httpApi: this.httpApi, stage: this.stage } = this.addHttpApi());
+    ({ httpApi: this.httpApi, stage: this.stage } = this.addHttpApi(props.authorizer));
   }
 
   private addBusRules(bus: IEventBus): void {
@@ -117,7 +120,7 @@ export class SignalboxApi extends Construct {
     });
   }
 
-  private addHttpApi(): { httpApi: HttpApi; stage: HttpStage } {
+  private addHttpApi(authorizer: IHttpRouteAuthorizer): { httpApi: HttpApi; stage: HttpStage } {
     const httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Signalbox HTTP API: producer ingest, the portal\'s read API and rollout operations',
       createDefaultStage: false,
@@ -166,19 +169,24 @@ export class SignalboxApi extends Construct {
     }
 
     const apiIntegration = new HttpLambdaIntegration('ApiIntegration', this.api.function);
-    // Every read goes through one proxy route; every write route of the api function's table
-    // (`API_ROUTES`: rollout verbs, alert acks, silences, ...) gets its own route, so API Gateway
-    // answers other methods and paths itself and a new write route is deployed with its code.
-    const apiRoutes = [
-      ...httpApi.addRoutes({ path: '/api/{proxy+}', methods: [HttpMethod.GET], integration: apiIntegration }),
-      ...API_ROUTES.filter((route) => route.method !== 'GET').flatMap((route) =>
-        httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: apiIntegration }),
-      ),
-    ];
-    for (const route of apiRoutes) {
+    // Every read goes through one proxy route behind the JWT authorizer; every write route of the
+    // api function's table (`API_ROUTES`) gets its own route, so API Gateway answers other methods
+    // and paths itself and a new write route is deployed with its code. Public routes (OpenAPI,
+    // sign-in metadata) and token routes (agents' POST /api/observations) go without the
+    // authorizer: the function checks their tokens. The function verifies user tokens again
+    // (defence in depth; the same code runs locally).
+    const open = (route: (typeof API_ROUTES)[number]) => requirementOf(route.action).kind !== 'role';
+    httpApi.addRoutes({ path: '/api/{proxy+}', methods: [HttpMethod.GET], integration: apiIntegration, authorizer });
+    for (const route of API_ROUTES.filter((r) => r.method !== 'GET' && !open(r))) {
+      httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: apiIntegration, authorizer });
+    }
+    const unauthorized = API_ROUTES.filter(open).flatMap((route) =>
+      httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: apiIntegration }),
+    );
+    for (const route of unauthorized) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
-        reason: 'Walking skeleton: the Cognito JWT authorizer for the portal API arrives in issue 5; until then the stack is deployed to sandbox accounts only.',
+        reason: 'Public (OpenAPI document, sign-in metadata) or token-authenticated (signalbox-agent POST /api/observations, verified by the function against hashed, revocable tokens) route: no Cognito user is involved.',
       });
     }
 

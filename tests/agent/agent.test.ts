@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../functions/src/handlers/http/openapi';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { authHeaders } from '../helpers/auth';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
@@ -140,13 +141,13 @@ describe('signalbox-agent against the local runtime', () => {
   }
 
   async function health(): Promise<{ checks: CheckSummary[]; roots: { name: string; status: string }[] }> {
-    const res = await fetch(`${rt.url}/api/health`);
+    const res = await fetch(`${rt.url}/api/health`, { headers: authHeaders(rt, 'viewer') });
     expect(res.status).toBe(200);
     return (await res.json()) as { checks: CheckSummary[]; roots: { name: string; status: string }[] };
   }
 
   async function historyCount(check: string): Promise<number> {
-    const res = await fetch(`${rt.url}/api/checks/${check}/history?minutes=60`);
+    const res = await fetch(`${rt.url}/api/checks/${check}/history?minutes=60`, { headers: authHeaders(rt, 'viewer') });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { items: { count: number }[] };
     return body.items.reduce((n, b) => n + b.count, 0);
@@ -262,7 +263,7 @@ describe('signalbox-agent against the local runtime', () => {
     const run = await runAgent(['--config', agentConfig('agent.yaml'), '--once']);
     expect(run.code).toBe(0);
     await rt.idle();
-    const res = await fetch(`${rt.url}/api/alerts?state=firing`);
+    const res = await fetch(`${rt.url}/api/alerts?state=firing`, { headers: authHeaders(rt, 'viewer') });
     const alerts = (await res.json()) as { items: { alert: { labels: Record<string, string>; severity: string; state: string } }[] };
     const fired = alerts.items.filter((a) => a.alert.labels.alertname === 'dc1-proxy-down');
     expect(fired).toHaveLength(1);
@@ -371,7 +372,7 @@ describe('signalbox-agent against the local runtime', () => {
     offsetMs = 4 * 60_000; // dc1-proxy runs every 60s
     const stale = (await health()).checks.find((c) => c.name === 'dc1-proxy')!;
     expect(stale).toMatchObject({ status: 'unknown', message: `no result from agent dc1-agent since ${latest.checkedAt}` });
-    const sys = await fetch(`${rt.url}/api/systems/dc1`);
+    const sys = await fetch(`${rt.url}/api/systems/dc1`, { headers: authHeaders(rt, 'viewer') });
     expect(((await sys.json()) as { system: { status: string } }).system.status).toBe('unknown');
     offsetMs = 0;
   });

@@ -6,13 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { DEMO_CONFIG_DIR } from '../../local/runtime';
 import { openPortal, type PortalSession } from './portal-session';
+import { authHeaders } from '../helpers/auth';
 
 /** A cold page load, or a change to show up (live push, or the 15 s polling fallback). */
 const UI_TIMEOUT = 15_000;
 const LIVE_TIMEOUT = 40_000;
 /** A test with a few live waits (each bounded by LIVE_TIMEOUT). */
 const TEST_TIMEOUT = 120_000;
-const ACTOR = 'e2e-oncall';
+/** The signed-in operator (openPortal's default role) the portal acts as. */
+const ACTOR = 'olu.operator@example.com';
 const HOSTILE_LABEL = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
 const HOSTILE_SUMMARY = `<b>demo-api</b> down<script>window.__pwned=3</script>`;
 
@@ -22,7 +24,7 @@ interface AlertItem {
 }
 
 async function api<T>(rt: LocalRuntime, path: string): Promise<T> {
-  const response = await fetch(`${rt.url}${path}`);
+  const response = await fetch(`${rt.url}${path}`, { headers: authHeaders(rt, 'viewer') });
   expect(response.status, `GET ${path}`).toBe(200);
   return (await response.json()) as T;
 }
@@ -86,7 +88,6 @@ describe('health and alert pages (demo-api stops and comes back)', () => {
     });
     ({ rt, page } = session);
     expect(rt.monitoringConfigErrors).toEqual([]);
-    await page.addInitScript((actor) => localStorage.setItem('signalbox.actor', actor), ACTOR);
   }, 180_000);
 
   afterAll(async () => {

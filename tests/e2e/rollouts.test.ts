@@ -4,15 +4,17 @@ import type { RolloutDetail, RolloutPhase } from '../../functions/src/core/rollo
 import type { LocalRuntime } from '../../local/runtime';
 import type { TestBrowser } from './browser';
 import { openPortal, type PortalSession } from './portal-session';
+import { authHeaders } from '../helpers/auth';
 
 /** A cold page load. */
 const UI_TIMEOUT = 15_000;
 /** A whole demo rollout: real traffic through the local proxy, real analysis intervals. */
 const ROLLOUT_TIMEOUT = 150_000;
-const ACTOR = 'e2e-operator';
+/** The signed-in operator (openPortal's default role) the portal acts as. */
+const ACTOR = 'olu.operator@example.com';
 
 async function api<T>(rt: LocalRuntime, path: string): Promise<T> {
-  const response = await fetch(`${rt.url}${path}`);
+  const response = await fetch(`${rt.url}${path}`, { headers: authHeaders(rt, 'viewer') });
   expect(response.status, `GET ${path}`).toBe(200);
   return (await response.json()) as T;
 }
@@ -124,7 +126,6 @@ describe('rollout pages', () => {
     async () => {
       await page.goto(`${rt.url}/rollouts/new/`);
       await pickPreset(page, /healthy|good/i);
-      await page.getByLabel('Acting as').fill(ACTOR);
       await page.getByRole('button', { name: 'Start rollout' }).click();
       await page.waitForURL(/\/rollouts\/\?id=/);
       const id = rolloutIdOf(page);

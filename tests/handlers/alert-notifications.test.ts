@@ -8,6 +8,7 @@ import { verifyWebhookSignature } from '../../functions/src/adapters/http/webhoo
 import type { NotificationPayload } from '../../functions/src/core/ports/notifier';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { serviceEvent } from '../helpers/fixtures';
+import { authHeaders } from '../helpers/auth';
 
 const SECRET = 'test-alert-secret-0123456789';
 const REPO_CONFIG = resolve(import.meta.dirname, '../../signalbox');
@@ -54,7 +55,7 @@ describe('the done criterion: a demo service stops, one alert, one notification,
   const advance = (ms: number) => void (offsetMs += ms);
 
   const delivered = (alertname: string) => received.filter((r) => r.status === 200 && r.payload.alerts.some((a) => a.labels.alertname === alertname));
-  const alerts = async (query = '') => (await (await fetch(`${rt.url}/api/alerts${query}`)).json()) as { items: AlertViewBody[] };
+  const alerts = async (query = '') => (await (await fetch(`${rt.url}/api/alerts${query}`, { headers: authHeaders(rt, 'viewer') })).json()) as { items: AlertViewBody[] };
 
   beforeAll(async () => {
     receiver = createServer((req, res) => {
@@ -158,7 +159,7 @@ describe('the done criterion: a demo service stops, one alert, one notification,
     expect(received).toHaveLength(2);
 
     await rt.idle();
-    const timeline = (await (await fetch(`${rt.url}/api/events?limit=50`)).json()) as { items: { type: string; service: string | null }[] };
+    const timeline = (await (await fetch(`${rt.url}/api/events?limit=50`, { headers: authHeaders(rt, 'viewer') })).json()) as { items: { type: string; service: string | null }[] };
     const incidents = timeline.items.filter((e) => e.type.startsWith('dev.cdevents.incident.'));
     expect(incidents.map((e) => e.type).sort()).toEqual(['dev.cdevents.incident.detected.0.3.0', 'dev.cdevents.incident.resolved.0.3.0']);
   });
@@ -204,15 +205,15 @@ describe('the done criterion: a demo service stops, one alert, one notification,
     // The notifier's own retry: two attempts, both refused.
     expect(received.slice(before).map((r) => r.status)).toEqual([500, 500]);
 
-    const list = (await (await fetch(`${rt.url}/api/dead-letters`)).json()) as { items: { id: string; consumer: string; state: string }[] };
+    const list = (await (await fetch(`${rt.url}/api/dead-letters`, { headers: authHeaders(rt, 'viewer') })).json()) as { items: { id: string; consumer: string; state: string }[] };
     expect(list.items).toContainEqual(expect.objectContaining({ id: deadLetterId, consumer: 'notify', state: 'pending' }));
 
     // The receiver is still broken: the replay fails and counts the attempt.
-    const failedReplay = await fetch(`${rt.url}/api/dead-letters/${deadLetterId}/replay`, { method: 'POST' });
+    const failedReplay = await fetch(`${rt.url}/api/dead-letters/${deadLetterId}/replay`, { method: 'POST', headers: authHeaders(rt, 'operator') });
     expect(failedReplay.status).toBe(409);
 
     answer = 200;
-    const replay = await fetch(`${rt.url}/api/dead-letters/${deadLetterId}/replay`, { method: 'POST' });
+    const replay = await fetch(`${rt.url}/api/dead-letters/${deadLetterId}/replay`, { method: 'POST', headers: authHeaders(rt, 'operator') });
     expect(replay.status).toBe(200);
     expect(((await replay.json()) as { deadLetter: { state: string } }).deadLetter.state).toBe('replayed');
     const sent = received.at(-1)!;
@@ -282,7 +283,7 @@ describe('local demo endpoints', () => {
       expect(await health()).toBe(200);
       expect((await fetch(`${rt.url}/local/demo/services/${version}/stop`)).status).toBe(405);
       expect((await fetch(`${rt.url}/local/demo/services/9.9.9/stop`, { method: 'POST' })).status).toBe(404);
-      expect((await fetch(`${rt.url}/api/local/demo/services/${version}/stop`, { method: 'POST' })).status).toBe(404);
+      expect((await fetch(`${rt.url}/api/local/demo/services/${version}/stop`, { method: 'POST', headers: authHeaders(rt, 'operator') })).status).toBe(404);
     } finally {
       await rt.stop();
       rmSync(dir, { recursive: true, force: true });

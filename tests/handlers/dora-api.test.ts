@@ -10,6 +10,7 @@ import type { DeadLetter, Page } from '../../functions/src/core/read-models';
 import { openApiDocument } from '../../functions/src/handlers/http/openapi';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { serviceEvent } from '../helpers/fixtures';
+import { authHeaders } from '../helpers/auth';
 
 let rt: LocalRuntime;
 let dir: string;
@@ -35,7 +36,7 @@ async function post(body: unknown) {
 }
 
 async function get<T>(path: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${rt.url}${path}`);
+  const res = await fetch(`${rt.url}${path}`, { headers: authHeaders(rt, 'viewer') });
   return { status: res.status, body: (await res.json()) as T };
 }
 
@@ -97,7 +98,7 @@ describe('GET /api/dora', () => {
     const letters = await get<Page<DeadLetter>>('/api/dead-letters');
     const letter = letters.body.items.find((d) => d.error.includes('dora table unavailable'));
     expect(letter).toBeDefined();
-    const replay = await fetch(`${rt.url}/api/dead-letters/${encodeURIComponent(letter!.id)}/replay`, { method: 'POST' });
+    const replay = await fetch(`${rt.url}/api/dead-letters/${encodeURIComponent(letter!.id)}/replay`, { method: 'POST', headers: authHeaders(rt, 'operator') });
     expect(replay.status).toBe(200);
     const after = await get<DoraReport>('/api/dora?service=late&windowDays=7&until=2026-04-03');
     expect(after.body.metrics.deploymentFrequency).toMatchObject({ deployments: 1, value: 1 });

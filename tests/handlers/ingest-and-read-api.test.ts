@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import type { EventDetail, EventSummary, IngestResult, Inventory, Page, ServiceDetail } from '../../functions/src/core/read-models';
 import { clone, conformanceExamples, serviceEvent } from '../helpers/fixtures';
+import { authHeaders } from '../helpers/auth';
 
 let rt: LocalRuntime;
 let dir: string;
@@ -31,7 +32,7 @@ async function post(body: unknown, headers: Record<string, string> = {}, raw = f
 }
 
 async function get<T>(path: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${rt.url}${path}`);
+  const res = await fetch(`${rt.url}${path}`, { headers: authHeaders(rt, 'viewer') });
   return { status: res.status, body: (await res.json()) as T };
 }
 
@@ -265,12 +266,12 @@ describe('dead letters', () => {
     const entry = list.items.find((d) => d.eventKey === key)!;
     expect(entry).toMatchObject({ state: 'pending', error: expect.stringContaining('store is down') });
     expect((await get<Inventory>('/api/inventory')).body.cells.some((c) => c.service === 'dlq-svc')).toBe(false);
-    const replay = await fetch(`${rt.url}/api/dead-letters/${encodeURIComponent(entry.id)}/replay`, { method: 'POST' });
+    const replay = await fetch(`${rt.url}/api/dead-letters/${encodeURIComponent(entry.id)}/replay`, { method: 'POST', headers: authHeaders(rt, 'operator') });
     expect(replay.status).toBe(200);
     expect(((await replay.json()) as { deadLetter: { state: string } }).deadLetter.state).toBe('replayed');
     expect((await get<Inventory>('/api/inventory')).body.cells.some((c) => c.service === 'dlq-svc')).toBe(true);
     expect((await get<Page<EventSummary>>('/api/events?service=dlq-svc')).body.items).toHaveLength(1);
-    const unknown = await fetch(`${rt.url}/api/dead-letters/nope/replay`, { method: 'POST' });
+    const unknown = await fetch(`${rt.url}/api/dead-letters/nope/replay`, { method: 'POST', headers: authHeaders(rt, 'operator') });
     expect(unknown.status).toBe(404);
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { serviceEvent } from '../helpers/fixtures';
+import { authHeaders, tokenFor } from '../helpers/auth';
 
 type Frame = { topic?: string; type: string; data?: any; at?: string; topics?: string[]; error?: { code: string; field: string | null } };
 
@@ -81,7 +82,7 @@ describe('live updates over the local runtime (real ws clients on /ws)', () => {
   let targetStatus = 200;
   const clients: Client[] = [];
   const client = async () => {
-    const c = await Client.open(`${rt.url.replace(/^http/, 'ws')}/ws?token=ignored-until-issue-5`);
+    const c = await Client.open(`${rt.url.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(tokenFor(rt, 'viewer'))}`);
     clients.push(c);
     return c;
   };
@@ -120,12 +121,12 @@ describe('live updates over the local runtime (real ws clients on /ws)', () => {
   });
 
   it('tells the portal where the socket is: GET /api/live → ws://<request host>/ws', async () => {
-    const res = await fetch(`${rt.url}/api/live`);
+    const res = await fetch(`${rt.url}/api/live`, { headers: authHeaders(rt, 'viewer') });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ url: `${rt.url.replace(/^http/, 'ws')}/ws` });
     // Behind a TLS proxy, under another name (fetch cannot set Host, node:http can).
     const behindTls = await new Promise<string>((resolve, reject) => {
-      get(`${rt.url}/api/live`, { headers: { 'x-forwarded-proto': 'https', host: 'portal.example:8443' } }, (r) => {
+      get(`${rt.url}/api/live`, { headers: { 'x-forwarded-proto': 'https', host: 'portal.example:8443', authorization: authHeaders(rt, 'viewer').authorization! } }, (r) => {
         let text = '';
         r.on('data', (chunk) => (text += chunk));
         r.on('end', () => resolve(text));
@@ -243,6 +244,9 @@ describe('WebSocket API Lambda handlers ($connect, $default, $disconnect) on the
     const { InMemoryLiveConnections } = await import('../../functions/src/adapters/local/in-memory-live-connections');
     const { createLiveConnectHandler, createLiveDisconnectHandler, createLiveMessageHandler } = await import('../../functions/src/handlers/websocket/live');
     const { silentLogger } = await import('../../functions/src/core/ports/logger');
+    const { JwksTokenVerifier } = await import('../../functions/src/adapters/http/jwks-token-verifier');
+    const { LOCAL_CLIENT_ID, LOCAL_ISSUER, LocalIssuer } = await import('../../functions/src/adapters/local/local-issuer');
+    const issuer = await LocalIssuer.open({ dataDir: null, clock: { now: () => new Date().toISOString() } });
     const store = new InMemoryLiveConnections();
     const pushed: [string, string][] = [];
     const deps = {
@@ -250,10 +254,14 @@ describe('WebSocket API Lambda handlers ($connect, $default, $disconnect) on the
       livePusher: { send: async (id: string, frame: string) => (pushed.push([id, frame]), 'sent' as const) },
       clock: { now: () => '2026-11-23T10:00:00.000Z' },
       logger: silentLogger,
+      userTokens: new JwksTokenVerifier({ jwks: async () => issuer.jwks(), issuer: LOCAL_ISSUER, audiences: [LOCAL_CLIENT_ID] }),
     };
-    const event = (routeKey: string, body?: string, isBase64Encoded = false) =>
-      ({ requestContext: { connectionId: 'Abc123=', routeKey, eventType: 'MESSAGE' }, body, isBase64Encoded }) as never;
-    expect(await createLiveConnectHandler(deps)(event('$connect'), {} as never)).toEqual({ statusCode: 200 });
+    const event = (routeKey: string, body?: string, isBase64Encoded = false, token?: string) =>
+      ({ requestContext: { connectionId: 'Abc123=', routeKey, eventType: 'MESSAGE' }, body, isBase64Encoded, ...(token ? { queryStringParameters: { token } } : {}) }) as never;
+    expect(await createLiveConnectHandler(deps)(event('$connect'), {} as never)).toEqual({ statusCode: 401 });
+    expect(await createLiveConnectHandler(deps)(event('$connect', undefined, false, 'forged'), {} as never)).toEqual({ statusCode: 401 });
+    expect(await store.topicsOf('Abc123=')).toBeNull();
+    expect(await createLiveConnectHandler(deps)(event('$connect', undefined, false, tokenFor({ issuer }, 'viewer')), {} as never)).toEqual({ statusCode: 200 });
     expect(await store.topicsOf('Abc123=')).toEqual([]);
     expect(await createLiveMessageHandler(deps)(event('$default', '{"action":"subscribe","topics":["health"]}'), {} as never)).toEqual({ statusCode: 200 });
     expect(await store.topicsOf('Abc123=')).toEqual(['health']);

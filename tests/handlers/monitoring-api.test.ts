@@ -11,6 +11,7 @@ import { emptyMonitoringConfig, type MonitoringDeps } from '../../functions/src/
 import { silentLogger } from '../../functions/src/core/ports/logger';
 import { openApiDocument } from '../../functions/src/handlers/http/openapi';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { authHeaders } from '../helpers/auth';
 
 type Status = 'ok' | 'warning' | 'critical' | 'unknown';
 interface Node {
@@ -48,7 +49,7 @@ function documented(path: string, status: number, body: unknown) {
 }
 
 async function get<T>(rt: LocalRuntime, path: string, docPath: string, status = 200): Promise<T> {
-  const res = await fetch(`${rt.url}${path}`);
+  const res = await fetch(`${rt.url}${path}`, { headers: authHeaders(rt, 'viewer') });
   const body = (await res.json()) as T;
   expect(res.status, `${path}: ${JSON.stringify(body).slice(0, 300)}`).toBe(status);
   documented(docPath, status, body);
@@ -154,7 +155,7 @@ describe('monitoring API over the local runtime (demo on, real probes, real Gana
 
   it('publishes results on the bus as observations, not as CDEvents in the timeline', async () => {
     await rt.idle();
-    const events = (await (await fetch(`${rt.url}/api/events?limit=50`)).json()) as { items: { type: string }[] };
+    const events = (await (await fetch(`${rt.url}/api/events?limit=50`, { headers: authHeaders(rt, 'viewer') })).json()) as { items: { type: string }[] };
     expect(events.items.some((e) => /monitor|observation/i.test(e.type))).toBe(false);
   });
 
@@ -280,23 +281,23 @@ describe('alerts of check rules over the API', () => {
     expect(alert.labels).toEqual({ alertname: 'web-down', check: 'web-http', service: 'web', environment: 'lab', system: 'shop' });
 
     await rt.idle();
-    const timeline = (await (await fetch(`${rt.url}/api/events?limit=20`)).json()) as { items: { type: string }[] };
+    const timeline = (await (await fetch(`${rt.url}/api/events?limit=20`, { headers: authHeaders(rt, 'viewer') })).json()) as { items: { type: string }[] };
     expect(timeline.items.map((e) => e.type)).toContain('dev.cdevents.incident.detected.0.3.0');
 
     const ack = await fetch(`${rt.url}/api/alerts/${alert.fingerprint}/ack`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-signalbox-actor': 'ops@example.com' },
+      headers: authHeaders(rt, 'operator'),
       body: JSON.stringify({ comment: 'looking' }),
     });
     expect(ack.status).toBe(200);
     const acked = (await ack.json()) as { state: string; ackedBy: string; ackComment: string };
     documentedPost('/api/alerts/{fingerprint}/ack', 200, acked);
-    expect(acked).toMatchObject({ state: 'acknowledged', ackedBy: 'ops@example.com', ackComment: 'looking' });
-    const again = await fetch(`${rt.url}/api/alerts/${alert.fingerprint}/ack`, { method: 'POST' });
+    expect(acked).toMatchObject({ state: 'acknowledged', ackedBy: 'olu.operator@example.com', ackComment: 'looking' });
+    const again = await fetch(`${rt.url}/api/alerts/${alert.fingerprint}/ack`, { method: 'POST', headers: authHeaders(rt, 'operator') });
     expect(again.status).toBe(200);
     expect((await get<{ items: unknown[] }>(rt, '/api/alerts?state=acknowledged', '/api/alerts')).items).toHaveLength(1);
 
-    const missing = await fetch(`${rt.url}/api/alerts/nope/ack`, { method: 'POST' });
+    const missing = await fetch(`${rt.url}/api/alerts/nope/ack`, { method: 'POST', headers: authHeaders(rt, 'operator') });
     expect(missing.status).toBe(404);
     documentedPost('/api/alerts/{fingerprint}/ack', 404, await missing.json());
     expect((await get<{ error: { field: string } }>(rt, '/api/alerts?state=bogus', '/api/alerts', 400)).error.field).toBe('state');
@@ -305,7 +306,7 @@ describe('alerts of check rules over the API', () => {
     expect((await rt.monitor.runNow()).alertTransitions.map((t) => t.kind)).toEqual(['resolved']);
     const resolved = await get<{ items: { alert: { state: string } }[] }>(rt, '/api/alerts', '/api/alerts');
     expect(resolved.items.map((v) => v.alert.state)).toEqual(['resolved']);
-    const gone = await fetch(`${rt.url}/api/alerts/${alert.fingerprint}/ack`, { method: 'POST' });
+    const gone = await fetch(`${rt.url}/api/alerts/${alert.fingerprint}/ack`, { method: 'POST', headers: authHeaders(rt, 'operator') });
     expect(gone.status).toBe(409);
   });
 
@@ -313,7 +314,7 @@ describe('alerts of check rules over the API', () => {
     answer = 500;
     expect((await rt.monitor.runNow()).alertTransitions.map((t) => t.kind)).toEqual(['fired']);
     const send = (method: string, path: string, body?: unknown) =>
-      fetch(`${rt.url}${path}`, { method, headers: { 'content-type': 'application/json', 'x-signalbox-actor': 'ops@example.com' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      fetch(`${rt.url}${path}`, { method, headers: authHeaders(rt, 'operator'), ...(body ? { body: JSON.stringify(body) } : {}) });
     const endsAt = new Date(Date.now() + 3_600_000).toISOString();
 
     const bad = await send('POST', '/api/silences', { matchers: [{ name: 'alertname', op: '=~', value: '.*' }], endsAt, comment: 'x' });
@@ -326,7 +327,7 @@ describe('alerts of check rules over the API', () => {
     expect(created.status).toBe(201);
     const silence = (await created.json()) as { id: string; state: string; createdBy: string };
     documentedPost('/api/silences', 201, silence);
-    expect(silence).toMatchObject({ state: 'active', createdBy: 'ops@example.com' });
+    expect(silence).toMatchObject({ state: 'active', createdBy: 'olu.operator@example.com' });
 
     const alerts = await get<{ items: { status: string; silencedBy: string[] }[] }>(rt, '/api/alerts?state=firing', '/api/alerts');
     expect(alerts.items).toEqual([expect.objectContaining({ status: 'silenced', silencedBy: [silence.id] })]);
@@ -347,7 +348,7 @@ describe('alerts of check rules over the API', () => {
     expect((await send('POST', '/api/silences/nope/expire')).status).toBe(404);
 
     await rt.idle();
-    const timeline = (await (await fetch(`${rt.url}/api/events?limit=50`)).json()) as { items: { type: string }[] };
+    const timeline = (await (await fetch(`${rt.url}/api/events?limit=50`, { headers: authHeaders(rt, 'viewer') })).json()) as { items: { type: string }[] };
     const types = timeline.items.map((e) => e.type);
     for (const t of ['silenceCreated', 'silenceExpired', 'silenceDeleted', 'acknowledged']) expect(types).toContain(`dev.cdeventsx.signalbox-alert.${t}.0.1.0`);
   });

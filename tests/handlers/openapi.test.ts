@@ -8,6 +8,7 @@ import { API_ROUTES } from '../../functions/src/handlers/http/api';
 import { openApiDocument } from '../../functions/src/handlers/http/openapi';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { serviceEvent } from '../helpers/fixtures';
+import { authHeaders } from '../helpers/auth';
 
 type Operation = { responses: Record<string, { content?: Record<string, { schema: unknown }> }> };
 const doc = openApiDocument() as { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
@@ -54,7 +55,7 @@ describe('GET /api/openapi.json', () => {
     check('/api/events', 'post', 401, await (await fetch(`${rt.url}/api/events`, { method: 'POST', body: '{}' })).json());
     await rt.idle();
     const get = async (path: string, docPath: string, status = 200) => {
-      const res = await fetch(`${rt.url}${path}`);
+      const res = await fetch(`${rt.url}${path}`, { headers: authHeaders(rt, 'viewer') });
       expect(res.status, path).toBe(status);
       check(docPath, 'get', status, await res.json());
     };
@@ -67,12 +68,12 @@ describe('GET /api/openapi.json', () => {
     await get('/api/services/none', '/api/services/{name}', 404);
     await get('/api/environments', '/api/environments');
     await get('/api/dead-letters', '/api/dead-letters');
-    const replay = await fetch(`${rt.url}/api/dead-letters/none/replay`, { method: 'POST' });
+    const replay = await fetch(`${rt.url}/api/dead-letters/none/replay`, { method: 'POST', headers: authHeaders(rt, 'operator') });
     check('/api/dead-letters/{id}/replay', 'post', 404, await replay.json());
   });
 
   it('answers unknown routes with 404 and wrong methods with 405, in the error shape', async () => {
-    const unknown = await fetch(`${rt.url}/api/nothing-here`);
+    const unknown = await fetch(`${rt.url}/api/nothing-here`, { headers: authHeaders(rt, 'viewer') });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('not_found');
     const wrong = await fetch(`${rt.url}/api/inventory`, { method: 'POST' });

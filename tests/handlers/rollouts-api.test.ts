@@ -6,6 +6,7 @@ import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { BAD_VERSION, demoArtifact, DEMO_ENVIRONMENT, DEMO_SERVICE } from '../../functions/src/wiring/demo-rollouts';
 import type { EventSummary, Inventory, Page } from '../../functions/src/core/read-models';
 import type { RolloutDetail, RolloutPreset, RolloutSpec, RolloutSummary } from '../../functions/src/core/rollouts/model';
+import { authHeaders } from '../helpers/auth';
 
 /*
  * Rollouts through the public API of the local runtime, on real traffic: three real demo-api
@@ -37,7 +38,7 @@ afterAll(async () => {
 async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`${rt.url}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', 'x-signalbox-actor': 'test-operator' },
+    headers: authHeaders(rt, 'operator'),
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as T };
@@ -74,7 +75,7 @@ describe('rollouts API on the local demo', () => {
     const res = await call<{ error: { code: string; field: string } }>('POST', '/api/rollouts', spec);
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe('steps[0].setWeight');
-    const notJson = await fetch(`${rt.url}/api/rollouts`, { method: 'POST', body: '{' });
+    const notJson = await fetch(`${rt.url}/api/rollouts`, { method: 'POST', headers: authHeaders(rt, 'operator'), body: '{' });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { error: { field: string } }).error.field).toBe('body');
   });
@@ -89,7 +90,7 @@ describe('rollouts API on the local demo', () => {
     const preset = (await presets()).find((p) => p.name === 'demo-canary-good')!;
     const started = await call<RolloutDetail>('POST', '/api/rollouts', quick(preset.spec));
     expect(started.status).toBe(201);
-    expect(started.body).toMatchObject({ createdBy: 'test-operator', spec: { service: DEMO_SERVICE } });
+    expect(started.body).toMatchObject({ createdBy: 'olu.operator@example.com', spec: { service: DEMO_SERVICE } });
     const id = started.body.id;
 
     const waiting = await until(id, (r) => r.gates.some((g) => g.status === 'Waiting') || FINAL.includes(r.phase), 'the gate');
@@ -109,7 +110,7 @@ describe('rollouts API on the local demo', () => {
     expect(approved.status).toBe(200);
     const done = await until(id, (r) => FINAL.includes(r.phase), 'the end');
     expect(done.phase).toBe('Promoted');
-    expect(done.gates[0]).toMatchObject({ status: 'Approved', decidedBy: 'test-operator', comment: 'looks good' });
+    expect(done.gates[0]).toMatchObject({ status: 'Approved', decidedBy: 'olu.operator@example.com', comment: 'looks good' });
     expect(done.weights.find((w) => w.role === 'canary')).toMatchObject({ desired: 100, actual: 100 });
     expect(rt.demo!.proxy.weights()).toEqual({ stable: 0, canary: 100 });
     expect(done.actions.map((a) => a.verb)).toEqual(['start', 'approve']);

@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../functions/src/handlers/http/api';
+import { requirementOf } from '../../functions/src/core/auth/policy';
 import { BUS_RULES } from '../../functions/src/shared/bus-rules';
 import { TABLE_DESIGN } from '../../functions/src/shared/table-design';
 import type { SignalboxStack } from '../../infra/signalbox-stack';
@@ -162,6 +163,9 @@ describe('SignalboxStack: functions', () => {
       'SIGNALBOX_MONITORING_CONFIG_FILE',
       'SIGNALBOX_ALERT_TOPIC_ARN',
       'SIGNALBOX_LIVE_URL',
+      'SIGNALBOX_JWT_ISSUER',
+      'SIGNALBOX_JWT_CLIENT_ID',
+      'SIGNALBOX_AUTH_DOMAIN',
     ],
     store: ['TABLE_NAME'],
   } as const;
@@ -217,6 +221,13 @@ describe('SignalboxStack: functions', () => {
     for (const fn of [ingest, api, store]) {
       expect(template.toJSON().Resources[logicalId(fn.role)].Properties.ManagedPolicyArns).toBeUndefined();
     }
+  });
+
+  it('lets only the api function list the Cognito pool users (admin page), on that pool alone', () => {
+    const { ingest, api, store } = plain.stack.backend;
+    const poolArn = { 'Fn::GetAtt': [logicalId(plain.stack.identity.userPool), 'Arn'] };
+    expect(actionsOn(statementsOfRole(template, logicalId(api.role)), poolArn)).toEqual(['cognito-idp:ListUsersInGroup']);
+    for (const fn of [ingest, store]) expect(actionsOn(statementsOfRole(template, logicalId(fn.role)), poolArn)).toEqual([]);
   });
 
   it.each(BUS_RULES.filter((rule) => rule.target === 'store').map((rule) => [rule.id, rule] as const))(
@@ -276,10 +287,10 @@ describe('SignalboxStack: HTTP API', () => {
     });
   });
 
-  it('has exactly ingest, the GET proxy and one route per write route of the api function', () => {
+  it('has exactly ingest, the GET proxy, one route per write route of the api function and one per public or token GET route', () => {
     const httpApi = JSON.stringify({ Ref: logicalId(plain.stack.backend.httpApi) });
     const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).filter((route) => JSON.stringify(route.Properties.ApiId) === httpApi);
-    expect(routes).toHaveLength(2 + API_ROUTES.filter((route) => route.method !== 'GET').length);
+    expect(routes).toHaveLength(2 + API_ROUTES.filter((route) => route.method !== 'GET' || requirementOf(route.action).kind !== 'role').length);
   });
 
   it('throttles and access-logs the default stage', () => {

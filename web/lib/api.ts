@@ -17,6 +17,7 @@ import type {
   Violation,
 } from '@signalbox/read-models';
 import { absoluteTime, ageOf, isRecent, parseTime, relativeTime, shortType, shortVersion } from './format';
+import { clearSession, goToSignIn, sessionToken } from './auth';
 
 /** Any failed read or write: the API's `{error:{code,field,message}}`, or a network failure. */
 export class ApiError extends Error {
@@ -36,11 +37,16 @@ export class ApiError extends Error {
   }
 }
 
-/** Fetches `path` on the same origin; throws `ApiError` for any failure. Shared with `rollouts.ts`. */
+/**
+ * Fetches `path` on the same origin with the signed-in user's bearer token; throws `ApiError` for
+ * any failure. A 401 ends the session and sends the browser to the sign-in page. Shared with
+ * `rollouts.ts` and the other API modules.
+ */
 export async function request<T>(path: string, init: RequestInit & { signal?: AbortSignal } = {}): Promise<T> {
   let response: Response;
+  const token = sessionToken();
   try {
-    response = await fetch(path, { ...init, headers: { accept: 'application/json', ...init.headers }, cache: 'no-store' });
+    response = await fetch(path, { ...init, headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...init.headers }, cache: 'no-store' });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
     throw new ApiError('network_error', null, `Cannot reach the API (${(error as Error).message})`, 0);
@@ -51,6 +57,10 @@ export async function request<T>(path: string, init: RequestInit & { signal?: Ab
     body = text ? JSON.parse(text) : null;
   } catch {
     body = null;
+  }
+  if (response.status === 401) {
+    clearSession();
+    goToSignIn();
   }
   if (!response.ok) {
     const error = (body as { error?: Partial<ErrorBody> } | null)?.error;

@@ -11,18 +11,20 @@
  * - Server → client: messages `{topic, type, data, at}` (see `LiveMessage`), and control frames
  *   without a `topic`: `{"type":"subscribed","topics":[...]}`, `{"type":"pong"}`,
  *   `{"type":"error","error":{"code","message"}}`.
- * - A `token` query parameter is accepted (ignored until issue 5 adds tokens).
+ * - The signed-in user's access token goes in the `token` query parameter (browsers cannot set
+ *   headers on a WebSocket); the server refuses the upgrade (401/403) without a valid one.
  *
  * Messages are hints that something changed, not a replicated store: pages reload what they show
  * when a message concerns them, so a missed message (reconnect gap) only delays a refresh.
  */
 import { useEffect, useRef, useState } from 'react';
+import { sessionToken } from './auth';
 
-export type LiveTopic = 'alerts' | 'health' | 'rollouts' | 'events';
+export type LiveTopic = 'alerts' | 'health' | 'rollouts' | 'events' | 'settings';
 export type LiveStatus = 'connecting' | 'live' | 'offline';
 export type LiveMessage = { topic: LiveTopic; type: string; data: unknown; at: string };
 
-const TOPICS: readonly LiveTopic[] = ['alerts', 'health', 'rollouts', 'events'];
+const TOPICS: readonly LiveTopic[] = ['alerts', 'health', 'rollouts', 'events', 'settings'];
 const BASE_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 30_000;
 /** API Gateway closes idle sockets after 10 minutes; a ping every 5 keeps the socket open. */
@@ -46,7 +48,8 @@ function isLiveMessage(value: unknown): value is LiveMessage {
 async function socketUrl(): Promise<string> {
   const fallback = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
   try {
-    const response = await fetch('/api/live', { headers: { accept: 'application/json' }, cache: 'no-store' });
+    const token = sessionToken();
+    const response = await fetch('/api/live', { headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, cache: 'no-store' });
     if (!response.ok) return fallback;
     const body = (await response.json()) as { url?: unknown };
     return typeof body.url === 'string' && body.url ? body.url : fallback;
@@ -124,7 +127,8 @@ class LiveConnection {
     if (!this.active || this.socket) return;
     let socket: WebSocket;
     try {
-      socket = new WebSocket(url);
+      const token = sessionToken();
+      socket = new WebSocket(token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : url);
     } catch {
       this.scheduleRetry();
       return;

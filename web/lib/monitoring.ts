@@ -20,7 +20,6 @@ import {
   type SystemView,
   type Uptime,
 } from './monitoring-view';
-import { getActor } from './rollouts';
 import { hrefs } from './routes';
 
 export * from './monitoring-view';
@@ -108,10 +107,8 @@ export function listSilences(scope: 'current' | 'all', cursor: string | null, op
 // ---- writes -----------------------------------------------------------------------------------
 
 function send<T>(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
-  const actor = getActor();
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
-  if (actor && /^[A-Za-z0-9 ._@+-]{1,128}$/.test(actor)) headers['x-signalbox-actor'] = actor;
   return request<T>(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
 }
 

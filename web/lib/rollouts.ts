@@ -522,34 +522,9 @@ export async function getRolloutPresets(opts: Options = {}): Promise<RolloutPres
   return items;
 }
 
-const ACTOR_KEY = 'signalbox.actor';
-
-/**
- * The name this browser acts as. Behind Cognito the API takes the signed-in user and ignores it;
- * locally it is sent as `X-Signalbox-Actor` so the action log says who did what.
- */
-export function getActor(): string {
-  try {
-    return globalThis.localStorage?.getItem(ACTOR_KEY) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-export function setActor(name: string): void {
-  try {
-    if (name.trim()) globalThis.localStorage?.setItem(ACTOR_KEY, name.trim());
-    else globalThis.localStorage?.removeItem(ACTOR_KEY);
-  } catch {
-    // Storage disabled: the API records "anonymous".
-  }
-}
-
+/** A write as the signed-in user (`request` adds the bearer token; the API records its name). */
 function post<T>(path: string, body: unknown): Promise<T> {
-  const actor = getActor();
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (actor && /^[A-Za-z0-9 ._@+-]{1,128}$/.test(actor)) headers['x-signalbox-actor'] = actor;
-  return request<T>(path, { method: 'POST', headers, body: JSON.stringify(body) });
+  return request<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
 function created(detail: RolloutDetail | null, path: string): RolloutDetail {

@@ -46,6 +46,33 @@ export class UnauthorizedError extends SignalboxError {
   }
 }
 
+/** The caller is known but its role (or token kind) may not do the action. */
+export class ForbiddenError extends SignalboxError {
+  readonly code = 'forbidden';
+  readonly callerFault = true;
+  constructor(
+    message: string,
+    /** The action refused. */
+    readonly action: string,
+    /** The smallest role (or token kind) that may do it. */
+    readonly required: string,
+  ) {
+    super(message, null);
+  }
+}
+
+/** The caller sent too many requests; `retryAfterSeconds` says when one will be accepted again. */
+export class RateLimitedError extends SignalboxError {
+  readonly code = 'rate_limited';
+  readonly callerFault = true;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message, null);
+  }
+}
+
 /** The addressed thing does not exist. */
 export class NotFoundError extends SignalboxError {
   readonly code = 'not_found';

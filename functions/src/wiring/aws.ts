@@ -41,13 +41,71 @@ import { ApiGatewayLivePusher } from '../adapters/aws/api-gateway-live-pusher';
 import { DynamoLiveConnections } from '../adapters/aws/dynamo-live-connections';
 import type { LiveDeps } from '../core/live/use-cases';
 import { LIVE_ENV } from '../shared/live';
+import { DynamoAccessTokenStore } from '../adapters/aws/dynamo-access-tokens';
+import { JwksTokenVerifier } from '../adapters/http/jwks-token-verifier';
+import { storeAgentTokens, storeProducerTokens } from '../core/auth/access-tokens';
+import type { LiveAuthDeps } from '../core/live/use-cases';
+import type { ProducerTokens } from '../core/ports/producer-tokens';
+import type { ApiAuthDeps } from '../handlers/http/api';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoUserDirectory } from '../adapters/aws/cognito-user-directory';
+import { DynamoAuditStore } from '../adapters/aws/dynamo-audit-store';
+import { DynamoSettingsStore } from '../adapters/aws/dynamo-settings-store';
+import type { MonitoringConfigProvider } from '../core/monitoring/deps';
+import { disabledEnvironments } from '../core/settings/settings';
+import type { AdminDeps } from '../handlers/http/admin-routes';
 
 const refuseAll = { verify: async () => false };
+
+/**
+ * The user-token verifier for Cognito: the pool's JWKS (fetched over HTTPS, cached, refreshed on an
+ * unknown kid), its issuer and the portal's app client; access and id tokens. Undefined without
+ * the variables, so every user route answers 401 (fail closed).
+ */
+export function cognitoVerifier(env: Record<string, string | undefined> = process.env): JwksTokenVerifier | undefined {
+  const issuer = env.SIGNALBOX_JWT_ISSUER;
+  const clientId = env.SIGNALBOX_JWT_CLIENT_ID;
+  if (!issuer || !clientId) return undefined;
+  return new JwksTokenVerifier({ jwks: `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`, issuer, audiences: [clientId], tokenUse: ['access', 'id'] });
+}
+
+/**
+ * Sign-in for the API function: the Cognito verifier, the producer/agent token store and what the
+ * portal needs for the hosted UI (`GET /api/auth/config`). No rate limiter: API Gateway throttles.
+ */
+export function awsAuthDeps(env: Record<string, string | undefined> = process.env): ApiAuthDeps {
+  const config = loadAwsConfig(env);
+  const userTokens = cognitoVerifier(env);
+  const issuer = config.SIGNALBOX_JWT_ISSUER;
+  const poolId = issuer?.split('/').pop() ?? '';
+  return {
+    ...(userTokens ? { userTokens } : {}),
+    accessTokens: new DynamoAccessTokenStore(documentClient(new DynamoDBClient({})), config.TABLE_NAME),
+    ...(config.SIGNALBOX_AUTH_DOMAIN && config.SIGNALBOX_JWT_CLIENT_ID
+      ? {
+          authConfig: {
+            mode: 'cognito' as const,
+            domain: config.SIGNALBOX_AUTH_DOMAIN,
+            clientId: config.SIGNALBOX_JWT_CLIENT_ID,
+            redirectPath: '/sign-in/',
+            scopes: ['openid', 'email', 'profile'],
+            region: poolId.split('_')[0] ?? '',
+            userPoolId: poolId,
+          },
+        }
+      : {}),
+  };
+}
 
 /** The composition root for Lambda: AWS adapters from the validated environment. Built once per cold start. */
 export function awsDeps(serviceName: string): Deps {
   const config = loadAwsConfig();
   const doc = documentClient(new DynamoDBClient({}));
+  const accessTokens = new DynamoAccessTokenStore(doc, config.TABLE_NAME);
+  // Tokens created through the admin API are in the table; the stack's Secrets Manager token stays
+  // valid as the bootstrap producer token (rotate it there).
+  const stored = storeProducerTokens({ accessTokens, clock: systemClock });
+  const bootstrap: ProducerTokens = config.INGEST_TOKEN_SECRET_ARN ? new SecretsManagerProducerTokens(new SecretsManagerClient({}), config.INGEST_TOKEN_SECRET_ARN) : refuseAll;
   return {
     events: new DynamoEventStore(doc, config.TABLE_NAME),
     inventory: new DynamoInventoryStore(doc, config.TABLE_NAME),
@@ -55,9 +113,7 @@ export function awsDeps(serviceName: string): Deps {
     deadLetters: new DynamoDeadLetterStore(doc, config.TABLE_NAME),
     bus: new EventBridgeBus(new EventBridgeClient({}), config.EVENT_BUS_NAME),
     // Only the ingest function is given the secret; the others never verify producer tokens.
-    producerTokens: config.INGEST_TOKEN_SECRET_ARN
-      ? new SecretsManagerProducerTokens(new SecretsManagerClient({}), config.INGEST_TOKEN_SECRET_ARN)
-      : refuseAll,
+    producerTokens: { verify: async (token) => (await stored.verify(token)) || (await bootstrap.verify(token)) },
     clock: systemClock,
     logger: powertoolsLogger(serviceName),
     newId: randomUUID,
@@ -182,10 +238,13 @@ export function awsMonitoringDeps(base: Deps, env: Record<string, string | undef
   for (const error of snapshot.errors) base.logger.error('monitoring config unavailable', { error });
   return {
     monitoringConfig: staticMonitoringConfig(snapshot),
+    // Environments an admin switched off (settings) are skipped by the check loop.
+    disabledEnvironments: () => disabledEnvironments({ settings: new DynamoSettingsStore(doc, config.TABLE_NAME), monitoringConfig: staticMonitoringConfig(snapshot) }),
     probes: new NodeProbes(base.clock),
     checkHistory: new DynamoCheckHistoryStore(doc, config.TABLE_NAME),
     monitorState: new DynamoMonitorState(doc, config.TABLE_NAME),
     alertStore: new DynamoAlertStore(doc, config.TABLE_NAME),
+    agentTokens: storeAgentTokens({ accessTokens: new DynamoAccessTokenStore(doc, config.TABLE_NAME), clock: base.clock }),
     notifiers: awsNotifiers(snapshot, {
       resolveSecret: webhookSecrets(config.SIGNALBOX_WEBHOOK_SECRET_PREFIX),
       sns: new SNSClient({}),
@@ -218,8 +277,34 @@ export function awsLiveDeps(serviceName: string, env: Record<string, string | un
   };
 }
 
+/** What `$connect` checks the `token` query parameter with: the same Cognito verifier as the API. */
+export function awsLiveAuthDeps(env: Record<string, string | undefined> = process.env): LiveAuthDeps {
+  const userTokens = cognitoVerifier(env);
+  return userTokens ? { userTokens } : {};
+}
+
 /** `GET /api/live`'s answer in AWS: the WebSocket stage URL the stack gives the API function. */
 export function awsLiveUrl(env: Record<string, string | undefined> = process.env): { liveUrl?: string } {
   const url = env[LIVE_ENV.url];
   return url ? { liveUrl: url } : {};
+}
+
+/**
+ * The admin side of the API function (issue 5): the audit chain and the settings in the table, and
+ * the users of the Cognito pool named by `SIGNALBOX_JWT_ISSUER` (ListUsersInGroup per role group;
+ * without the variable `GET /api/admin/users` answers 503).
+ */
+export function awsAdminDeps(monitoringConfig: MonitoringConfigProvider, env: Record<string, string | undefined> = process.env): AdminDeps & Pick<MonitoringDeps, 'disabledEnvironments'> {
+  const config = loadAwsConfig(env);
+  const doc = documentClient(new DynamoDBClient({}));
+  const settings = new DynamoSettingsStore(doc, config.TABLE_NAME);
+  const poolId = config.SIGNALBOX_JWT_ISSUER?.replace(/\/$/, '').split('/').pop();
+  return {
+    audit: new DynamoAuditStore(doc, config.TABLE_NAME),
+    settings,
+    monitoringConfig,
+    disabledEnvironments: () => disabledEnvironments({ settings, monitoringConfig }),
+    ...(poolId ? { users: new CognitoUserDirectory(new CognitoIdentityProviderClient({}), poolId) } : {}),
+    ...(config.SIGNALBOX_PORTAL_URL ? { portalUrl: config.SIGNALBOX_PORTAL_URL } : {}),
+  };
 }

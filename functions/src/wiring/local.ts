@@ -11,8 +11,20 @@ import { createApiHandler } from '../handlers/http/api';
 import { createIngestHandler } from '../handlers/http/ingest';
 import { documentClient, DynamoDeadLetterStore, DynamoEventStore, DynamoInventoryStore } from '../adapters/aws/dynamo-stores';
 import { DynamoDoraStore } from '../adapters/aws/dynamo-dora-store';
-import { StaticProducerTokens } from '../adapters/local/file-producer-tokens';
-import { SharedAgentTokens } from '../adapters/local/file-agent-tokens';
+import { DynamoAccessTokenStore } from '../adapters/aws/dynamo-access-tokens';
+import { JwksTokenVerifier } from '../adapters/http/jwks-token-verifier';
+import { DEMO_USERS, LOCAL_CLIENT_ID, LOCAL_ISSUER, LocalIssuer, type DemoUser } from '../adapters/local/local-issuer';
+import { TokenBucketRateLimiter, type BucketLimit } from '../adapters/local/token-bucket-rate-limiter';
+import { ensureBootstrapToken, storeAgentTokens, storeProducerTokens } from '../core/auth/access-tokens';
+import { ROLES, type Role } from '../core/auth/model';
+import { authorizeLiveConnection } from '../core/live/use-cases';
+import type { RouteClass } from '../core/ports/rate-limiter';
+import type { ApiAuthDeps } from '../handlers/http/api';
+import type { AdminDeps } from '../handlers/http/admin-routes';
+import { DynamoAuditStore } from '../adapters/aws/dynamo-audit-store';
+import { DynamoSettingsStore } from '../adapters/aws/dynamo-settings-store';
+import { StaticUserDirectory } from '../adapters/local/static-user-directory';
+import { disabledEnvironments } from '../core/settings/settings';
 import { LocalEventBus } from '../adapters/local/local-event-bus';
 import type { Deps } from '../core/deps';
 import { systemClock, type Clock } from '../core/ports/clock';
@@ -39,6 +51,9 @@ import { PrometheusMetrics } from '../adapters/http/prometheus-metrics';
 import { WebhookTarget } from '../adapters/http/webhook-target';
 import { localProxyTargets, type ProxyLookup } from '../adapters/local/local-proxy-target';
 import { LocalRolloutRunner, type LocalRolloutRunnerOptions } from '../adapters/local/local-rollout-runner';
+import { DynamoCostStore } from '../adapters/aws/dynamo-cost-store';
+import { allocationFromEnvironments } from '../core/costs/allocation';
+import type { CostDeps } from '../core/costs/deps';
 
 export type { LocalRolloutRunnerOptions };
 export { startAlertInbox, type AlertInbox } from '../adapters/local/alert-inbox';
@@ -59,8 +74,11 @@ import {
   type MonitoringDeps,
 } from '../core/monitoring/deps';
 
+export type { BucketLimit, DemoUser, LocalIssuer };
+export { DEMO_USERS };
+
 export interface LocalWiring {
-  deps: RolloutDeps & MonitoringDeps;
+  deps: RolloutDeps & MonitoringDeps & ApiAuthDeps & CostDeps & AdminDeps;
   bus: LocalEventBus;
   runner: LocalRolloutRunner;
   /** The live-update WebSocket endpoint (`/ws`; the HTTP server hands it its `upgrade` events). */
@@ -87,7 +105,6 @@ export interface LocalRolloutOptions {
 export function localDeps(opts: {
   dynamo: DynamoDBClient;
   tableName: string;
-  token: string;
   logger: Logger;
   clock?: Clock;
   retry?: { attempts: number; baseDelayMs: number };
@@ -96,8 +113,10 @@ export function localDeps(opts: {
   monitoring?: MonitoringConfigSnapshot;
   /** Retries of the alert notifiers (tests shorten them); default the notifiers' own. */
   notifierRetry?: NotifierRetry;
-  /** The token `signalbox-agent`s present (`POST /api/observations`); none: agents are refused. */
-  agentToken?: string;
+  /** The local identity provider whose tokens the API and `/ws` accept. */
+  issuer: LocalIssuer;
+  /** Token-bucket sizes per route class (tests shrink them); `false`: no limits. */
+  rateLimits?: Partial<Record<RouteClass, BucketLimit>> | false;
 }): LocalWiring {
   const doc = documentClient(opts.dynamo);
   const deadLetters = new DynamoDeadLetterStore(doc, opts.tableName);
@@ -129,14 +148,31 @@ export function localDeps(opts: {
     return (await readFile(join(secretsDir, name), 'utf8')).trim();
   };
   const runner = new LocalRolloutRunner({ logger: opts.logger, ...ro.runner });
-  const deps: RolloutDeps & MonitoringDeps = {
-    monitoringConfig: staticMonitoringConfig(opts.monitoring ?? emptyMonitoringConfig([])),
+  const accessTokens = new DynamoAccessTokenStore(doc, opts.tableName);
+  // The same verifier class as Cognito's, fed the local issuer's key set in-process.
+  const userTokens = new JwksTokenVerifier({ jwks: async () => opts.issuer.jwks(), issuer: LOCAL_ISSUER, audiences: [LOCAL_CLIENT_ID], now: () => Date.parse(clock.now()) });
+  const monitoringConfig = staticMonitoringConfig(opts.monitoring ?? emptyMonitoringConfig([]));
+  // Admin (issue 5): the audit chain and settings in the same table; users are the local issuer's demo users.
+  const settings = new DynamoSettingsStore(doc, opts.tableName);
+  const deps: RolloutDeps & MonitoringDeps & ApiAuthDeps & CostDeps & AdminDeps = {
+    monitoringConfig,
+    audit: new DynamoAuditStore(doc, opts.tableName),
+    settings,
+    users: new StaticUserDirectory(DEMO_USERS),
+    disabledEnvironments: () => disabledEnvironments({ settings, monitoringConfig }),
+    costs: new DynamoCostStore(doc, opts.tableName),
+    // Costs find environments through the config's environments (tags first, then `accounts:`).
+    costAllocation: async () => allocationFromEnvironments((opts.monitoring ?? emptyMonitoringConfig([])).config.environments),
     probes: new NodeProbes(clock),
     checkHistory: new DynamoCheckHistoryStore(doc, opts.tableName),
     monitorState: inMemoryMonitorState(),
     alertStore: new DynamoAlertStore(doc, opts.tableName),
     notifiers: localNotifiers(opts.monitoring ?? emptyMonitoringConfig([]), resolveSecret, opts.logger, opts.notifierRetry),
-    ...(opts.agentToken ? { agentTokens: new SharedAgentTokens(opts.agentToken) } : {}),
+    agentTokens: storeAgentTokens({ accessTokens, clock }),
+    userTokens,
+    accessTokens,
+    ...(opts.rateLimits === false ? {} : { rateLimiter: new TokenBucketRateLimiter(opts.rateLimits ?? {}) }),
+    authConfig: { mode: 'local', signInUrl: '/local/sign-in', tokenUrl: '/local/token', usersUrl: '/local/users' },
     rollouts: new DynamoRolloutStore(doc, opts.tableName),
     rolloutRunner: runner,
     targets: new CompositeTrafficTargets({
@@ -154,7 +190,7 @@ export function localDeps(opts: {
     dora: new DynamoDoraStore(doc, opts.tableName),
     deadLetters,
     bus,
-    producerTokens: new StaticProducerTokens(opts.token),
+    producerTokens: storeProducerTokens({ accessTokens, clock }),
     clock,
     logger: opts.logger,
     newId: randomUUID,
@@ -165,6 +201,7 @@ export function localDeps(opts: {
   const liveConnections = new InMemoryLiveConnections();
   const live: LocalLiveSocketServer = new LocalLiveSocketServer({
     logger: opts.logger,
+    authorize: async (input) => void (await authorizeLiveConnection({ userTokens }, input)),
     handlers: {
       onConnect: (connectionId) => connectLive(liveDeps, { connectionId }),
       onMessage: async (connectionId, body) => void (await handleLiveFrame(liveDeps, { connectionId, body })),
@@ -227,6 +264,8 @@ export interface LocalBackend extends LocalWiring {
   /** The `signalbox-agent` token and where it is kept (`<dataDir>/agent-token`; empty without a data dir). */
   agentToken: string;
   agentTokenFile: string;
+  /** The local identity provider (demo users; tests mint tokens with it). */
+  issuer: LocalIssuer;
   /**
    * Serves `/api/*` through the same Lambda handlers as API Gateway would, and EventBridge
    * PutEvents (requests carrying `X-Amz-Target`). Returns false for anything else.
@@ -323,6 +362,8 @@ export async function startLocalBackend(opts: {
   monitoring?: LocalMonitoringOptions;
   /** Use this agent token instead of the one in `dataDir/agent-token` (SIGNALBOX_AGENT_TOKEN). */
   agentToken?: string;
+  /** Token-bucket sizes per route class (tests shrink them); `false`: no limits. */
+  rateLimits?: Partial<Record<RouteClass, BucketLimit>> | false;
 }): Promise<LocalBackend> {
   const dynamo = await startDynalite({ path: opts.dataDir ? join(opts.dataDir, 'dynamodb') : undefined, port: opts.dynamoPort ?? 0 });
   await ensureTable(dynamo.client, opts.tableName);
@@ -335,18 +376,23 @@ export async function startLocalBackend(opts: {
   const monitoringConfig = opts.monitoring?.configDir
     ? await loadLocalMonitoringConfig(opts.monitoring.configDir, opts.monitoring.placeholders ?? {})
     : emptyMonitoringConfig([], opts.monitoring?.placeholders ?? {});
+  const issuer = await LocalIssuer.open({ dataDir: opts.dataDir, clock: opts.clock ?? systemClock });
   const wiring = localDeps({
     dynamo: dynamo.client,
     tableName: opts.tableName,
-    token,
+    issuer,
+    rateLimits: opts.rateLimits,
     logger: opts.logger,
     clock: opts.clock,
     retry: opts.retry,
     rollouts: opts.rollouts,
     monitoring: monitoringConfig,
     notifierRetry: opts.monitoring?.notifierRetry,
-    agentToken,
   });
+  // The file tokens are the bootstrap producer and agent tokens, kept hashed in the store like any other.
+  const tokenDeps = { accessTokens: wiring.deps.accessTokens!, clock: wiring.deps.clock };
+  await ensureBootstrapToken(tokenDeps, { secret: token, kind: 'producer', name: 'bootstrap producer token' });
+  await ensureBootstrapToken(tokenDeps, { secret: agentToken, kind: 'agent', name: 'bootstrap agent token (any agent)' });
   const monitor = createLocalMonitor(wiring.deps);
   const ingest = createIngestHandler(wiring.deps) as unknown as HttpLambda;
   const api = createApiHandler(wiring.deps) as unknown as HttpLambda;
@@ -358,6 +404,7 @@ export async function startLocalBackend(opts: {
       putEvents(req, res);
       return true;
     }
+    if (path.startsWith('/local/') && (await handleLocalAuth(req, res, path, issuer))) return true;
     if (path !== '/api' && !path.startsWith('/api/')) return false;
     const isIngest = req.method === 'POST' && /^\/api\/events\/?$/.test(path);
     let body: Buffer;
@@ -383,6 +430,7 @@ export async function startLocalBackend(opts: {
     tokenCreated: created,
     agentToken,
     agentTokenFile,
+    issuer,
     handle,
     monitor,
     stop: async () => {
@@ -394,4 +442,60 @@ export async function startLocalBackend(opts: {
       await dynamo.stop();
     },
   };
+}
+
+/**
+ * The local issuer's endpoints (local mode only: served here, never in `API_ROUTES`, absent from
+ * the CDK stack): `GET /local/jwks.json` (its public keys), `GET /local/users` (the demo users the
+ * sign-in page lists), `POST /local/sign-in` `{email}` → `{token, user, expiresAt}` (the portal's
+ * sign-in) and `GET /local/token?role=viewer|operator|admin` → `{token}` (scripts and curl).
+ * Returns false for other paths.
+ */
+async function handleLocalAuth(req: IncomingMessage, res: ServerResponse, path: string, issuer: LocalIssuer): Promise<boolean> {
+  const reply = (status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    res.end(JSON.stringify(body));
+  };
+  const fail = (status: number, code: string, field: string | null, message: string) => reply(status, { error: { code, field, message } });
+  const roleOf = (u: DemoUser): Role | null => [...ROLES].reverse().find((r) => u.groups.includes(r)) ?? null;
+  const view = (u: DemoUser) => ({ email: u.email, name: u.name, role: roleOf(u) });
+  const method = req.method ?? 'GET';
+  const expect = (m: string) => {
+    if (method === m) return true;
+    res.setHeader('allow', m);
+    fail(405, 'method_not_allowed', 'method', `use ${m} ${path}`);
+    return false;
+  };
+  if (path === '/local/jwks.json') {
+    if (expect('GET')) reply(200, issuer.jwks());
+    return true;
+  }
+  if (path === '/local/users') {
+    if (expect('GET')) reply(200, { items: DEMO_USERS.map(view) });
+    return true;
+  }
+  if (path === '/local/token') {
+    if (!expect('GET')) return true;
+    const role = new URL(req.url ?? '/', 'http://localhost').searchParams.get('role') ?? '';
+    if (!ROLES.includes(role as Role)) return fail(400, 'invalid_request', 'role', `role must be one of ${ROLES.join(', ')}`), true;
+    reply(200, { token: issuer.issue(issuer.userFor(role as Role)) });
+    return true;
+  }
+  if (path === '/local/sign-in') {
+    if (!expect('POST')) return true;
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req, 4096)).toString('utf8'));
+    } catch {
+      return fail(400, 'invalid_json', 'body', 'body must be JSON {"email": "..."}'), true;
+    }
+    const email = (body as { email?: unknown } | null)?.email;
+    const user = DEMO_USERS.find((u) => u.email === email);
+    if (!user) return fail(400, 'unknown_user', 'email', `no demo user ${JSON.stringify(email)}; users: ${DEMO_USERS.map((u) => u.email).join(', ')}`), true;
+    const token = issuer.issue(user);
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { exp: number };
+    reply(200, { token, user: view(user), expiresAt: new Date(exp * 1000).toISOString() });
+    return true;
+  }
+  return false;
 }

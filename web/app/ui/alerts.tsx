@@ -4,6 +4,7 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ApiError } from '@/lib/api';
 import { absoluteTime, relativeTime } from '@/lib/format';
+import { notAllowedTitle, useSession } from '@/lib/auth';
 import {
   ackAlert,
   ALERT_STATE_NAMES,
@@ -131,6 +132,7 @@ function AlertsTab() {
 
 function AlertItem({ view, now, onChanged }: { view: AlertView; now: number; onChanged: () => void }) {
   const a = view.alert;
+  const { can } = useSession();
   const [open, setOpen] = useState<'ack' | 'silence' | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const name = a.labels.alertname ?? a.fingerprint.slice(0, 12);
@@ -203,14 +205,16 @@ function AlertItem({ view, now, onChanged }: { view: AlertView; now: number; onC
         </p>
       ) : null}
       <div className="alert__actions">
-        {a.state === 'firing' ? (
+        {a.state === 'firing' && can('alerts:ack') ? (
           <button type="button" className="button" aria-expanded={open === 'ack'} onClick={() => setOpen(open === 'ack' ? null : 'ack')}>
             Acknowledge…
           </button>
         ) : null}
-        <button type="button" className="button" aria-expanded={open === 'silence'} onClick={() => setOpen(open === 'silence' ? null : 'silence')}>
-          Silence…
-        </button>
+        {can('silences:write') ? (
+          <button type="button" className="button" aria-expanded={open === 'silence'} onClick={() => setOpen(open === 'silence' ? null : 'silence')}>
+            Silence…
+          </button>
+        ) : null}
       </div>
       {open === 'ack' ? (
         <AckForm
@@ -518,6 +522,8 @@ function SilencesTab({ scope, cursor }: { scope: 'current' | 'all'; cursor: stri
 }
 
 function SilenceRow({ silence: s, now, onChanged }: { silence: SilenceView; now: number; onChanged: () => void }) {
+  const { can } = useSession();
+  const mayWrite = can('silences:write');
   const [busy, setBusy] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -561,7 +567,7 @@ function SilenceRow({ silence: s, now, onChanged }: { silence: SilenceView; now:
       <td>{s.comment}</td>
       <td className="nowrap">
         {s.state !== 'expired' ? (
-          <button type="button" className="button" disabled={busy} onClick={() => run(() => expireSilence(s.id))}>
+          <button type="button" className="button" disabled={busy || !mayWrite} title={mayWrite ? undefined : notAllowedTitle('silences:write')} onClick={() => run(() => expireSilence(s.id))}>
             Expire
           </button>
         ) : null}{' '}
@@ -575,7 +581,7 @@ function SilenceRow({ silence: s, now, onChanged }: { silence: SilenceView; now:
             </button>
           </>
         ) : (
-          <button type="button" className="button button--danger" disabled={busy} onClick={() => setConfirmDelete(true)}>
+          <button type="button" className="button button--danger" disabled={busy || !mayWrite} title={mayWrite ? undefined : notAllowedTitle('silences:write')} onClick={() => setConfirmDelete(true)}>
             Delete…
           </button>
         )}

@@ -6,6 +6,7 @@ import { ApiError, getDeadLetters, replayDeadLetter, type DeadLetterView } from 
 import { hrefs } from '@/lib/routes';
 import { useResource } from '@/lib/use-resource';
 import { Time } from './bits';
+import { notAllowedTitle, useSession } from '@/lib/auth';
 import { EmptyState, ErrorState, StaleNotice, TableSkeleton } from './states';
 
 /** `/dead-letters/[?cursor=]`: bus deliveries that failed every retry, each with a Replay button. */
@@ -63,6 +64,7 @@ export function DeadLettersPage() {
 
 /** Replays every pending letter on this page, one at a time, and says how many failed. */
 function ReplayAll({ letters, onDone }: { letters: DeadLetterView[]; onDone: () => void }) {
+  const { can } = useSession();
   const pending = letters.filter((d) => !d.replayed);
   const [progress, setProgress] = useState<{ running: boolean; done: number; failed: number } | null>(null);
   if (pending.length === 0 && !progress) return null;
@@ -90,7 +92,7 @@ function ReplayAll({ letters, onDone }: { letters: DeadLetterView[]; onDone: () 
         {pending.length} pending on this page.
       </p>
       <div>
-        <button type="button" className="button" onClick={replayAll} disabled={progress?.running || pending.length === 0}>
+        <button type="button" className="button" onClick={replayAll} disabled={!can('deadLetters:replay') || progress?.running || pending.length === 0} title={can('deadLetters:replay') ? undefined : notAllowedTitle('deadLetters:replay')}>
           {progress?.running ? `Replaying… ${progress.done + progress.failed}/${pending.length}` : 'Replay all pending'}
         </button>
         <span role="status" className="row-status">
@@ -102,6 +104,7 @@ function ReplayAll({ letters, onDone }: { letters: DeadLetterView[]; onDone: () 
 }
 
 function DeadLetterRow({ letter, onReplayed }: { letter: DeadLetterView; onReplayed: () => void }) {
+  const { can } = useSession();
   const [state, setState] = useState<{ busy: boolean; error: ApiError | null }>({ busy: false, error: null });
 
   async function replay() {
@@ -134,7 +137,7 @@ function DeadLetterRow({ letter, onReplayed }: { letter: DeadLetterView; onRepla
         {letter.replayed ? (
           <span className="badge badge--valid">replayed</span>
         ) : (
-          <button type="button" className="button" onClick={replay} disabled={state.busy} aria-label={`Replay dead letter ${letter.id}`}>
+          <button type="button" className="button" onClick={replay} disabled={state.busy || !can('deadLetters:replay')} title={can('deadLetters:replay') ? undefined : notAllowedTitle('deadLetters:replay')} aria-label={`Replay dead letter ${letter.id}`}>
             {state.busy ? 'Replaying…' : 'Replay'}
           </button>
         )}

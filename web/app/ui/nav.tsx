@@ -2,6 +2,8 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { FiringCount } from './firing-count';
+import { SessionMenu } from './sign-in';
+import { useSession } from '@/lib/auth';
 
 const LINKS = [
   { href: '/', label: 'Matrix', match: (p: string) => p === '/' || p.startsWith('/services') },
@@ -10,12 +12,16 @@ const LINKS = [
   { href: '/health/', label: 'Health', match: (p: string) => p.startsWith('/health') || p.startsWith('/systems') || p.startsWith('/checks') },
   { href: '/alerts/', label: 'Alerts', match: (p: string) => p.startsWith('/alerts') },
   { href: '/dora/', label: 'DORA', match: (p: string) => p.startsWith('/dora') },
+  { href: '/costs/', label: 'Costs', match: (p: string) => p.startsWith('/costs') },
   { href: '/environments/', label: 'Environments', match: (p: string) => p.startsWith('/environments') },
   { href: '/dead-letters/', label: 'Dead letters', match: (p: string) => p.startsWith('/dead-letters') },
 ];
 
 export function Nav() {
   const pathname = usePathname() ?? '/';
+  // The admin page is for admins only (the API refuses everyone else anyway).
+  const { can } = useSession();
+  const adminActive = pathname.startsWith('/admin');
   return (
     <nav aria-label="Main" className="nav">
       <ul>
@@ -30,7 +36,15 @@ export function Nav() {
             </li>
           );
         })}
+        {can('settings:write') ? (
+          <li>
+            <Link href="/admin/" className={adminActive ? 'nav__link nav__link--active' : 'nav__link'} aria-current={adminActive ? 'page' : undefined}>
+              Admin
+            </Link>
+          </li>
+        ) : null}
       </ul>
+      <SessionMenu />
     </nav>
   );
 }

@@ -1,6 +1,6 @@
 'use client';
-import { useEffect, useState } from 'react';
-import { getActor, setActor, type PhaseTone } from '@/lib/rollouts';
+import type { PhaseTone } from '@/lib/rollouts';
+import { useSession } from '@/lib/auth';
 
 /** A phase or status as a coloured pill; the words carry the meaning, the colour only helps. */
 export function PhaseBadge({ label, tone, title }: { label: string; tone: PhaseTone; title?: string }) {
@@ -11,27 +11,15 @@ export function PhaseBadge({ label, tone, title }: { label: string; tone: PhaseT
   );
 }
 
-/** "Acting as": the name the action log records for this browser's actions (locally; Cognito decides in AWS). */
+/** "Acting as": the signed-in user the action log records for this tab's actions (from the token). */
 export function ActorField({ id }: { id: string }) {
-  const [name, setName] = useState('');
-  // Read after mount: the static page is rendered without storage.
-  useEffect(() => setName(getActor()), []);
+  const { user } = useSession();
   return (
     <div className="field actor-field">
-      <label htmlFor={id}>Acting as</label>
-      <input
-        id={id}
-        value={name}
-        placeholder="your name"
-        autoComplete="off"
-        maxLength={128}
-        pattern="[A-Za-z0-9 ._@+\-]{1,128}"
-        title="Letters, digits, space and . _ @ + -"
-        onChange={(e) => {
-          setName(e.target.value);
-          setActor(e.target.value);
-        }}
-      />
+      <span id={id} className="actor-field__label">
+        Acting as
+      </span>{' '}
+      <strong aria-labelledby={id}>{user ? `${user.name} (${user.role})` : 'not signed in'}</strong>
     </div>
   );
 }

@@ -18,6 +18,7 @@ import {
 import { useResource } from '@/lib/use-resource';
 import { EnvironmentLink, ServiceLink, Time } from './bits';
 import { ActorField, PhaseBadge } from './rollout-bits';
+import { notAllowedTitle, useSession } from '@/lib/auth';
 import { Sparkline, WeightBar, WeightChart } from './rollout-charts';
 import { BlockSkeleton, EmptyState, ErrorState, StaleNotice } from './states';
 
@@ -192,6 +193,8 @@ const VERBS: { verb: ButtonVerb; label: string; hint: string }[] = [
 ];
 
 function Operate({ view, reload }: { view: RolloutView; reload: () => void }) {
+  const { can } = useSession();
+  const mayOperate = can('rollouts:operate');
   const router = useRouter();
   const [busy, setBusy] = useState<ButtonVerb | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -231,8 +234,8 @@ function Operate({ view, reload }: { view: RolloutView; reload: () => void }) {
               key={verb}
               type="button"
               className="button"
-              title={hint}
-              disabled={!view.allowed[verb] || busy !== null}
+              title={mayOperate ? hint : notAllowedTitle('rollouts:operate')}
+              disabled={!mayOperate || !view.allowed[verb] || busy !== null}
               aria-busy={busy === verb ? true : undefined}
               onClick={() => void run(verb)}
             >
@@ -242,8 +245,8 @@ function Operate({ view, reload }: { view: RolloutView; reload: () => void }) {
           <button
             type="button"
             className="button button--danger"
-            title="Send traffic back to the stable version and end the rollout as Aborted"
-            disabled={!view.allowed.abort || busy !== null}
+            title={mayOperate ? 'Send traffic back to the stable version and end the rollout as Aborted' : notAllowedTitle('rollouts:operate')}
+            disabled={!mayOperate || !view.allowed.abort || busy !== null}
             aria-expanded={confirmAbort}
             aria-controls="abort-confirm"
             onClick={() => setConfirmAbort(true)}
@@ -276,6 +279,7 @@ function Operate({ view, reload }: { view: RolloutView; reload: () => void }) {
 }
 
 function GatePanel({ id, gate, reload }: { id: string; gate: GateView; reload: () => void }) {
+  const { can } = useSession();
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState<'approve' | 'reject' | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -313,14 +317,18 @@ function GatePanel({ id, gate, reload }: { id: string; gate: GateView; reload: (
         <label htmlFor="gate-comment">Comment</label>
         <textarea id="gate-comment" rows={2} value={comment} onChange={(e) => setComment(e.target.value)} placeholder="What you checked" />
       </div>
-      <p className="gate-panel__buttons">
-        <button type="button" className="button button--primary" disabled={busy !== null} onClick={() => void decide('approve')}>
-          {busy === 'approve' ? 'Approving…' : `Approve ${gate.name}`}
-        </button>{' '}
-        <button type="button" className="button button--danger" disabled={busy !== null} onClick={() => void decide('reject')}>
-          {busy === 'reject' ? 'Rejecting…' : `Reject ${gate.name}`}
-        </button>
-      </p>
+      {can('gates:decide') ? (
+        <p className="gate-panel__buttons">
+          <button type="button" className="button button--primary" disabled={busy !== null} onClick={() => void decide('approve')}>
+            {busy === 'approve' ? 'Approving…' : `Approve ${gate.name}`}
+          </button>{' '}
+          <button type="button" className="button button--danger" disabled={busy !== null} onClick={() => void decide('reject')}>
+            {busy === 'reject' ? 'Rejecting…' : `Reject ${gate.name}`}
+          </button>
+        </p>
+      ) : (
+        <p className="gate-panel__buttons">{notAllowedTitle('gates:decide')}.</p>
+      )}
       {error ? (
         <p className="field__error" role="alert">
           {error.message}

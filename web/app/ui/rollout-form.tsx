@@ -20,6 +20,7 @@ import {
 } from '@/lib/rollouts';
 import { useResource } from '@/lib/use-resource';
 import { ActorField } from './rollout-bits';
+import { notAllowedTitle, useSession } from '@/lib/auth';
 
 const TARGET_LABELS: Record<string, { label: string; placeholder: string }> = {
   proxy: { label: 'Proxy', placeholder: 'demo' },
@@ -34,6 +35,7 @@ const TARGET_LABELS: Record<string, { label: string; placeholder: string }> = {
 
 /** `/rollouts/new/`: start a rollout from a preset or an edited spec. */
 export function StartRolloutPage() {
+  const { can } = useSession();
   const router = useRouter();
   const presets = useResource('rollout-presets', (signal) => getRolloutPresets({ signal }));
   const [preset, setPreset] = useState('');
@@ -196,7 +198,7 @@ export function StartRolloutPage() {
         ) : null}
         <div className="filters__actions start-form__submit">
           <ActorField id="sf-actor" />
-          <button type="submit" className="button button--primary" disabled={busy}>
+          <button type="submit" className="button button--primary" disabled={busy || !can('rollouts:start')} title={can('rollouts:start') ? undefined : notAllowedTitle('rollouts:start')}>
             {busy ? 'Starting…' : 'Start rollout'}
           </button>
           <Link href={rolloutHrefs.list()} className="button">

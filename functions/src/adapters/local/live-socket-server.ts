@@ -26,12 +26,17 @@ export interface LocalLiveSocketServerOptions {
   maxPayloadBytes?: number;
   /** Sockets that miss a ping for this long are terminated (dead peers). Default 30 s; 0 = never. */
   heartbeatMs?: number;
+  /**
+   * Checks the `token` query parameter before the upgrade (issue 5); a rejection's status (401,
+   * 403) is the HTTP answer and no socket is opened. Absent: every upgrade is accepted.
+   */
+  authorize?: (input: { token: string | null; sourceIp: string | null }) => Promise<void>;
 }
 
 /**
  * The local runtime's live-update WebSocket endpoint: API Gateway WebSocket semantics on the
- * portal's own HTTP server (`upgrade` on `/ws`, `token` query parameter accepted and ignored until
- * issue 5). Each socket gets a connection id; `$connect`/`$default`/`$disconnect` become the
+ * portal's own HTTP server (`upgrade` on `/ws`, the `token` query parameter checked by
+ * `authorize` before the upgrade). Each socket gets a connection id; `$connect`/`$default`/`$disconnect` become the
  * handlers' calls, strictly in order per connection. Also the pusher the broadcaster sends with:
  * `send` never waits for the client (see `maxBufferedBytes`).
  */
@@ -45,12 +50,14 @@ export class LocalLiveSocketServer implements LivePusher {
   private readonly logger: Logger;
   private readonly heartbeat: NodeJS.Timeout | null;
   private readonly pending = new Set<Promise<void>>();
+  private readonly authorize: LocalLiveSocketServerOptions['authorize'];
   private closed = false;
 
   constructor(opts: LocalLiveSocketServerOptions) {
     this.path = opts.path ?? '/ws';
     this.maxBufferedBytes = opts.maxBufferedBytes ?? 1024 * 1024;
     this.handlers = opts.handlers;
+    this.authorize = opts.authorize;
     this.logger = opts.logger;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes ?? 64 * 1024 });
     const heartbeatMs = opts.heartbeatMs ?? 30_000;
@@ -85,7 +92,22 @@ export class LocalLiveSocketServer implements LivePusher {
       socket.end(`HTTP/1.1 ${this.closed ? 503 : 404} ${this.closed ? 'Service Unavailable' : 'Not Found'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       return false;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    if (!this.authorize) {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+      return true;
+    }
+    const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token');
+    this.authorize({ token, sourceIp: req.socket.remoteAddress ?? null }).then(
+      () => {
+        if (this.closed) socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        else this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+      },
+      (error: { code?: string; message?: string }) => {
+        const [status, text] = error.code === 'forbidden' ? [403, 'Forbidden'] : error.code === 'unauthorized' ? [401, 'Unauthorized'] : [500, 'Internal Server Error'];
+        if (status === 500) this.logger.error('live socket authorization failed', { error: error.message });
+        socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      },
+    );
     return true;
   }
 

@@ -42,6 +42,11 @@ export interface EnvironmentConfig {
   readonly components: readonly string[];
   readonly enabled: boolean;
   readonly labels: Labels;
+  /**
+   * Cloud account / subscription / project ids whose costs belong to this environment (cost
+   * records without an environment tag are allocated by these; see core/costs/allocation.ts).
+   */
+  readonly accounts?: readonly string[];
   readonly source: SourceLocation;
 }
 

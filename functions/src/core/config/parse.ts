@@ -167,7 +167,7 @@ function readEnvironment(r: Reader, c: Collected, node: Node | null, field: stri
   const map = r.map(node, field);
   if (!map) return;
   const before = r.issues.length;
-  const f = r.fields(map, field, ['name', 'provider', 'kind', 'regions', 'tier', 'uri', 'components', 'enabled', 'labels'], ['name', 'provider', 'kind']);
+  const f = r.fields(map, field, ['name', 'provider', 'kind', 'regions', 'tier', 'uri', 'components', 'enabled', 'labels', 'accounts'], ['name', 'provider', 'kind']);
   const name = opt(f, 'name', (n) => r.name(n, join(field, 'name')));
   const provider = opt(f, 'provider', (n) => r.oneOf(n, join(field, 'provider'), PROVIDERS));
   const kind = opt(f, 'kind', (n) => r.oneOf(n, join(field, 'kind'), ENVIRONMENT_KINDS));
@@ -177,6 +177,7 @@ function readEnvironment(r: Reader, c: Collected, node: Node | null, field: stri
   const components = opt(f, 'components', (n) => r.list(n, join(field, 'components'), (x, p) => r.string(x, p)));
   const enabled = opt(f, 'enabled', (n) => r.boolean(n, join(field, 'enabled')));
   const labels = opt(f, 'labels', (n) => r.labels(n, join(field, 'labels')));
+  const accounts = opt(f, 'accounts', (n) => r.list(n, join(field, 'accounts'), (x, p) => r.string(x, p)));
   if (name !== undefined && !claimName(r, c, 'environment', name, f.value('name') ?? map, join(field, 'name'))) return;
   if (r.issues.length > before || !name || !provider || !kind) return;
   c.environments.push({
@@ -189,6 +190,7 @@ function readEnvironment(r: Reader, c: Collected, node: Node | null, field: stri
     components: (components ?? []).map((x) => x.value),
     enabled: enabled ?? true,
     labels: labels ?? {},
+    ...(accounts?.length ? { accounts: accounts.map((x) => x.value) } : {}),
     source: r.at(map),
   });
 }

@@ -6,6 +6,7 @@ import { OBSERVATION_DETAIL_TYPE, type ObservationDetail } from '../monitoring/r
 import type { DeliveredEvent } from '../ports/event-bus';
 import { ROLLOUT_BUS_SOURCE, ROLLOUT_EVENT_SOURCE } from '../rollouts/events';
 import type { LiveMessage } from './model';
+import { SETTINGS_BUS_SOURCE, SETTINGS_EVENT_SOURCE } from '../settings/events';
 
 /** The `events` topic's message data: the timeline row of a CDEvent (no payload). */
 export interface LiveEventSummary {
@@ -41,6 +42,16 @@ export interface LiveAlertChange {
   severity: string | null;
   description: string | null;
   labels: Record<string, string>;
+  eventId: string;
+}
+
+/** The `settings` topic's message data (type `changed`): which item an admin saved, and its new state. */
+export interface LiveSettingChange {
+  kind: string;
+  name: string;
+  enabled: boolean | null;
+  revision: number | null;
+  by: string | null;
   eventId: string;
 }
 
@@ -93,6 +104,8 @@ function observationMessage(event: DeliveredEvent): LiveMessage[] {
  *   ({@link LiveAlertChange});
  * - a rollout CDEvent (`signalbox.rollouts` or `/signalbox/rollouts`) also → `rollouts` /
  *   `<subject>.<predicate>` ({@link LiveRolloutChange}).
+ * - a settings CDEvent (`signalbox.settings` or `/signalbox/settings`) also → `settings` / `changed`
+ *   ({@link LiveSettingChange});
  * Anything else (and an unusable CDEvent) → no message.
  */
 export function toLiveMessages(event: DeliveredEvent): LiveMessage[] {
@@ -144,6 +157,22 @@ export function toLiveMessages(event: DeliveredEvent): LiveMessage[] {
       eventId: id,
     };
     out.push({ topic: 'alerts', type: kind, data, at });
+  }
+
+  if (event.source === SETTINGS_BUS_SOURCE || source === SETTINGS_EVENT_SOURCE) {
+    const kind = str(content.kind);
+    const name = str(content.name);
+    if (kind && name) {
+      const data: LiveSettingChange = {
+        kind,
+        name,
+        enabled: typeof content.enabled === 'boolean' ? content.enabled : null,
+        revision: typeof content.revision === 'number' ? content.revision : null,
+        by: str(content.by),
+        eventId: id,
+      };
+      out.push({ topic: 'settings', type: 'changed', data, at });
+    }
   }
 
   if (event.source === ROLLOUT_BUS_SOURCE || source === ROLLOUT_EVENT_SOURCE) {

@@ -16,7 +16,7 @@
  * Connecting accepts a `token` query parameter, ignored until issue 5 adds tokens.
  */
 
-export const LIVE_TOPICS = ['alerts', 'health', 'rollouts', 'events'] as const;
+export const LIVE_TOPICS = ['alerts', 'health', 'rollouts', 'events', 'settings'] as const;
 export type LiveTopic = (typeof LIVE_TOPICS)[number];
 
 /** One server → client message. `type` says what happened within the topic (see `toLiveMessages`). */

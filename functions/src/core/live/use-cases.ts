@@ -1,4 +1,8 @@
+import type { Principal } from '../auth/model';
+import { authorize } from '../auth/policy';
+import { resolvePrincipal } from '../auth/principal';
 import type { Clock } from '../ports/clock';
+import type { TokenVerifier } from '../ports/token-verifier';
 import type { DeliveredEvent } from '../ports/event-bus';
 import type { LiveConnectionStore, LivePusher } from '../ports/live-connections';
 import type { Logger } from '../ports/logger';
@@ -161,4 +165,25 @@ export async function broadcast(deps: LiveDeps, events: readonly DeliveredEvent[
     } while (cursor);
   }
   return out;
+}
+
+/** What checking a live-update connection needs: the user-token (JWT) verifier. */
+export interface LiveAuthDeps {
+  userTokens?: TokenVerifier;
+}
+
+/**
+ * `$connect` (AWS) and the local `/ws` upgrade: the `token` query parameter must be a valid user
+ * token whose role may `live:subscribe` (browsers cannot set headers on a WebSocket).
+ *
+ * @throws UnauthorizedError without a token or with an invalid one (or no verifier: fail closed).
+ * @throws ForbiddenError for a user without a role.
+ */
+export async function authorizeLiveConnection(deps: LiveAuthDeps, input: { token: string | null | undefined; sourceIp: string | null }): Promise<Principal> {
+  const principal = await resolvePrincipal(
+    { userTokens: deps.userTokens },
+    { action: 'live:subscribe', authorization: input.token ? `Bearer ${input.token}` : undefined, sourceIp: input.sourceIp },
+  );
+  authorize(principal, 'live:subscribe');
+  return principal;
 }

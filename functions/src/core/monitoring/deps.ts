@@ -85,6 +85,11 @@ export interface MonitoringDeps {
   /** Tokens of `signalbox-agent`s (`POST /api/observations`); without it agents are refused (503). */
   agentTokens?: AgentTokens;
   /**
+   * Environments an admin switched off (settings, issue 5): `runChecks` skips their checks. Absent:
+   * none are off.
+   */
+  disabledEnvironments?: () => Promise<ReadonlySet<string>>;
+  /**
    * Notifiers by receiver name (built by the runtime from the config's `notifications.receivers`);
    * a receiver absent here (no value for its URL placeholder, AWS-only type) is skipped.
    */

@@ -44,7 +44,7 @@ export interface CheckRun {
 export interface RunChecksOutput {
   /** The checks that ran, in config order. */
   ran: CheckRun[];
-  /** Checks not due yet. */
+  /** Checks not due yet, and checks of environments an admin switched off. */
   skipped: string[];
   /** Problems of the config (the valid part still ran). */
   configErrors: readonly string[];
@@ -78,10 +78,22 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return out;
 }
 
+/** The environments switched off by an admin; none when unknown (a settings read that fails must not stop monitoring). */
+async function disabledEnvironmentsOf(deps: MonitoringDeps): Promise<ReadonlySet<string>> {
+  if (!deps.disabledEnvironments) return new Set();
+  try {
+    return await deps.disabledEnvironments();
+  } catch (error) {
+    deps.logger.error('reading disabled environments failed; running every check', { error: (error as Error).message });
+    return new Set();
+  }
+}
+
 /**
  * Runs every configured check whose interval is due (all with `force`) except those run by an
  * agent (`agent:` in the config; their results arrive through `ingestObservations`), at most
- * `deps.checkConcurrency` (default 8) at once. Each result is recorded in the history store and
+ * `deps.checkConcurrency` (default 8) at once; checks of an environment an admin switched off
+ * (`deps.disabledEnvironments`) are skipped. Each result is recorded in the history store and
  * published on the bus as a `SignalboxObservation`; EVM and CCIP checks get their previous observation
  * (kept in `deps.monitorState`, carried over when the node is unreachable).
  *
@@ -98,9 +110,15 @@ export async function runChecks(deps: MonitoringDeps, input: RunChecksInput = {}
   const now = deps.clock.now();
   const due: CheckConfig[] = [];
   const skipped: string[] = [];
+  const disabled = await disabledEnvironmentsOf(deps);
   for (const check of snapshot.config.checks) {
     // An agent runs these and pushes their results (`ingestObservations`).
     if (check.agent !== undefined) continue;
+    // An admin switched the check's environment off (settings): not run, reported as skipped.
+    if (check.environment !== undefined && disabled.has(check.environment)) {
+      skipped.push(check.name);
+      continue;
+    }
     const state = await deps.monitorState.get(check.name);
     if (input.force || isDue(check, state?.lastRunAt, now)) due.push(check);
     else skipped.push(check.name);

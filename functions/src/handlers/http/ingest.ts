@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Deps } from '../../core/deps';
-import { PayloadTooLargeError } from '../../core/errors';
+import { PayloadTooLargeError, RateLimitedError } from '../../core/errors';
+import type { RateLimiter } from '../../core/ports/rate-limiter';
 import { authorizeProducer, ingestEvents, MAX_BODY_BYTES } from '../../core/use-cases/ingest-events';
 import { bodyText, httpErrors, json, lowerHeaders, type HttpEvent, type HttpResult } from '../middleware/http';
 
@@ -9,11 +10,14 @@ import { bodyText, httpErrors, json, lowerHeaders, type HttpEvent, type HttpResu
  * Answers 202 with one result per event; 400 only when nothing can be used; 401 without a valid
  * producer token; 413 over the size limit.
  */
-export function createIngestHandler(deps: Deps) {
+export function createIngestHandler(deps: Deps & { rateLimiter?: RateLimiter }) {
   return middy<HttpEvent, HttpResult>()
     .use(httpErrors(deps.logger))
     .handler(async (event) => {
       const headers = lowerHeaders(event);
+      // Producers are few and batch; their budget is per source address (locally; API Gateway throttles in AWS).
+      const limited = deps.rateLimiter?.take(`ip:${event.requestContext?.http?.sourceIp ?? 'unknown'}`, 'ingest');
+      if (limited && !limited.ok) throw new RateLimitedError(`too many ingest requests; retry in ${limited.retryAfterSeconds} s`, limited.retryAfterSeconds);
       await authorizeProducer(deps, headers.authorization);
       const declared = Number(headers['content-length'] ?? '0');
       if (declared > MAX_BODY_BYTES) {

@@ -24,6 +24,7 @@ export const LIVE_ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/api/live',
+    action: 'live:subscribe',
     run: async (deps, _p, _q, req) => ({
       status: 200,
       body: { url: liveUrlFor((deps as LiveUrlDeps).liveUrl, req.header('host'), req.header('x-forwarded-proto')) },

@@ -17,11 +17,12 @@ function monitoring(deps: Deps): MonitoringDeps {
 
 /** Monitoring routes (issue 4): the health tree, one system, one check's history, alerts. */
 export const MONITORING_ROUTES: readonly Route[] = [
-  { method: 'GET', path: '/api/health', run: async (deps) => ({ status: 200, body: await getHealth(monitoring(deps)) }) },
-  { method: 'GET', path: '/api/systems/{id}', run: async (deps, p) => ({ status: 200, body: await getSystem(monitoring(deps), p.id!) }) },
+  { method: 'GET', path: '/api/health', action: 'health:read', run: async (deps) => ({ status: 200, body: await getHealth(monitoring(deps)) }) },
+  { method: 'GET', path: '/api/systems/{id}', action: 'health:read', run: async (deps, p) => ({ status: 200, body: await getSystem(monitoring(deps), p.id!) }) },
   {
     method: 'GET',
     path: '/api/checks/{id}/history',
+    action: 'health:read',
     run: async (deps, p, q) => ({
       status: 200,
       body: await getCheckHistory(monitoring(deps), p.id!, {
@@ -36,6 +37,7 @@ export const MONITORING_ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/api/alerts',
+    action: 'alerts:read',
     run: async (deps, _p, q) => ({
       status: 200,
       body: await listAlertViews(monitoring(deps), {
@@ -49,6 +51,7 @@ export const MONITORING_ROUTES: readonly Route[] = [
   {
     method: 'POST',
     path: '/api/alerts/{fingerprint}/ack',
+    action: 'alerts:ack',
     run: async (deps, p, _q, req) => ({
       status: 200,
       body: await acknowledgeAlert(monitoring(deps), { fingerprint: p.fingerprint!, by: req.actor, comment: commentOf(req.json(true)) }),
@@ -57,6 +60,7 @@ export const MONITORING_ROUTES: readonly Route[] = [
   {
     method: 'POST',
     path: '/api/silences',
+    action: 'silences:write',
     run: async (deps, _p, _q, req) => {
       const body = req.json();
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('body must be a JSON object', 'body');
@@ -67,16 +71,18 @@ export const MONITORING_ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/api/silences',
+    action: 'alerts:read',
     run: async (deps, _p, q) => ({
       status: 200,
       body: await listSilences(monitoring(deps), { scope: q.scope || undefined, limit: parseLimit(q.limit), cursor: q.cursor || undefined }),
     }),
   },
-  { method: 'POST', path: '/api/silences/{id}/expire', run: async (deps, p, _q, req) => ({ status: 200, body: await expireSilence(monitoring(deps), p.id!, req.actor) }) },
-  { method: 'DELETE', path: '/api/silences/{id}', run: async (deps, p, _q, req) => ({ status: 200, body: await deleteSilence(monitoring(deps), p.id!, req.actor) }) },
+  { method: 'POST', path: '/api/silences/{id}/expire', action: 'silences:write', run: async (deps, p, _q, req) => ({ status: 200, body: await expireSilence(monitoring(deps), p.id!, req.actor) }) },
+  { method: 'DELETE', path: '/api/silences/{id}', action: 'silences:write', run: async (deps, p, _q, req) => ({ status: 200, body: await deleteSilence(monitoring(deps), p.id!, req.actor) }) },
   {
     method: 'POST',
     path: '/api/observations',
+    action: 'observations:push',
     run: async (deps, _p, _q, req) => {
       const m = monitoring(deps);
       // Without a bearer header the answer is 401 before the body is looked at.

@@ -5,6 +5,10 @@
 import { rolloutPaths, rolloutSchemas } from './openapi-rollouts';
 import { monitoringPaths, monitoringSchemas } from './openapi-monitoring';
 import { livePaths, liveSchemas } from './openapi-live';
+import { costPaths, costSchemas } from './openapi-costs';
+import { authPaths, authSchemas, authSecuritySchemes, withSecurity } from './openapi-auth';
+import { adminPaths, adminSchemas } from './openapi-admin';
+import { API_ROUTES } from './api';
 
 const nullableString = { type: ['string', 'null'] };
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -290,7 +294,17 @@ const pageParams = [
   queryParam('cursor', 'The `next` value of the previous page'),
 ];
 
+/** The action of a served route (`POST /api/events` is the ingest function's), for `withSecurity`. */
+function actionOf(method: string, path: string) {
+  if (method === 'POST' && path === '/api/events') return 'events:ingest' as const;
+  return API_ROUTES.find((r) => r.method === method && r.path === path)?.action;
+}
+
 export function openApiDocument(): Record<string, unknown> {
+  return withSecurity(openApiBase(), actionOf);
+}
+
+function openApiBase(): { paths: Record<string, Record<string, Record<string, unknown>>> } & Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: {
@@ -299,13 +313,16 @@ export function openApiDocument(): Record<string, unknown> {
       description: 'CDEvents in; current state (versions × environments), timeline and dead letters out.',
     },
     components: {
-      schemas: { ...schemas, ...rolloutSchemas, ...monitoringSchemas, ...liveSchemas },
-      securitySchemes: { producerToken: { type: 'http', scheme: 'bearer', description: 'Producer (ingest) token' }, agentToken: { type: 'http', scheme: 'bearer', description: 'signalbox-agent token (POST /api/observations)' } },
+      schemas: { ...schemas, ...rolloutSchemas, ...monitoringSchemas, ...liveSchemas, ...costSchemas, ...authSchemas, ...adminSchemas },
+      securitySchemes: { producerToken: { type: 'http', scheme: 'bearer', description: 'Producer (ingest) token' }, agentToken: { type: 'http', scheme: 'bearer', description: 'signalbox-agent token (POST /api/observations)' }, ...authSecuritySchemes },
     },
     paths: {
       ...rolloutPaths,
       ...monitoringPaths,
       ...livePaths,
+      ...costPaths,
+      ...authPaths,
+      ...adminPaths,
       '/api/events': {
         post: {
           operationId: 'ingestEvents',

@@ -15,6 +15,7 @@ export const ROLLOUT_ROUTES: readonly Route[] = [
   {
     method: 'POST',
     path: '/api/rollouts',
+    action: 'rollouts:start',
     run: async (deps, _p, _q, req) => {
       const spec = parseRolloutSpec(req.json());
       return { status: 201, body: await startRollout(deps as RolloutDeps, { spec, actor: req.actor }) };
@@ -23,6 +24,7 @@ export const ROLLOUT_ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/api/rollouts',
+    action: 'rollouts:read',
     run: async (deps, _p, q) => {
       if (q.status && !PHASES.includes(q.status)) throw new ValidationError(`status must be one of ${PHASES.join(', ')}`, 'status');
       return {
@@ -37,11 +39,12 @@ export const ROLLOUT_ROUTES: readonly Route[] = [
       };
     },
   },
-  { method: 'GET', path: '/api/rollout-presets', run: async (deps) => ({ status: 200, body: { items: (deps as RolloutDeps).presets() } }) },
-  { method: 'GET', path: '/api/rollouts/{id}', run: async (deps, p) => ({ status: 200, body: await getRollout(deps as RolloutDeps, p.id!) }) },
+  { method: 'GET', path: '/api/rollout-presets', action: 'rollouts:read', run: async (deps) => ({ status: 200, body: { items: (deps as RolloutDeps).presets() } }) },
+  { method: 'GET', path: '/api/rollouts/{id}', action: 'rollouts:read', run: async (deps, p) => ({ status: 200, body: await getRollout(deps as RolloutDeps, p.id!) }) },
   {
     method: 'POST',
     path: '/api/rollouts/{id}/{verb}',
+    action: 'rollouts:operate',
     run: async (deps, p, _q, req) => {
       const verb = p.verb as (typeof VERBS)[number];
       if (!VERBS.includes(verb)) throw new ValidationError(`unknown action ${p.verb}; one of ${VERBS.join(', ')}`, 'verb');
@@ -55,6 +58,7 @@ export const ROLLOUT_ROUTES: readonly Route[] = [
   {
     method: 'POST',
     path: '/api/rollouts/{id}/gates/{gate}/{decision}',
+    action: 'gates:decide',
     run: async (deps, p, _q, req) => {
       if (p.decision !== 'approve' && p.decision !== 'reject') throw new ValidationError('decision must be approve or reject', 'decision');
       return {

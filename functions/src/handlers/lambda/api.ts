@@ -1,5 +1,7 @@
-import { awsLiveUrl, awsMonitoringDeps, awsRolloutDeps } from '../../wiring/aws';
+import { awsAdminDeps, awsAuthDeps, awsLiveUrl, awsMonitoringDeps, awsRolloutDeps } from '../../wiring/aws';
 import { createApiHandler } from '../http/api';
+import { awsCostDeps } from '../../wiring/aws-costs';
 
 const deps = awsRolloutDeps('signalbox-api');
-export const handler = createApiHandler({ ...awsMonitoringDeps(deps), ...deps, ...awsLiveUrl() });
+const monitoring = awsMonitoringDeps(deps);
+export const handler = createApiHandler({ ...monitoring, ...deps, ...awsCostDeps(deps, monitoring.monitoringConfig), ...awsLiveUrl(), ...awsAuthDeps(), ...awsAdminDeps(monitoring.monitoringConfig) });

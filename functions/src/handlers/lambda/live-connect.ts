@@ -1,4 +1,4 @@
-import { awsLiveDeps } from '../../wiring/aws';
+import { awsLiveAuthDeps, awsLiveDeps } from '../../wiring/aws';
 import { createLiveConnectHandler } from '../websocket/live';
 
-export const handler = createLiveConnectHandler(awsLiveDeps('signalbox-live'));
+export const handler = createLiveConnectHandler({ ...awsLiveDeps('signalbox-live'), ...awsLiveAuthDeps() });

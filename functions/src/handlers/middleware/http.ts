@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { PayloadTooLargeError, SignalboxError } from '../../core/errors';
+import { PayloadTooLargeError, RateLimitedError, SignalboxError } from '../../core/errors';
 import type { Logger } from '../../core/ports/logger';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -18,6 +18,8 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 
 const STATUS: Record<string, number> = {
   unauthorized: 401,
+  forbidden: 403,
+  rate_limited: 429,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
@@ -38,6 +40,7 @@ export function httpErrors(logger: Logger): MiddlewareObj<HttpEvent, HttpResult>
         if (!err.callerFault) logger.error('dependency failure', { code: err.code, message: err.message });
         const headers: Record<string, string> = err.code === 'unauthorized' ? { 'www-authenticate': 'Bearer' } : {};
         if (err instanceof PayloadTooLargeError) headers['x-max-body-bytes'] = String(err.limitBytes);
+        if (err instanceof RateLimitedError) headers['retry-after'] = String(err.retryAfterSeconds);
         request.response = json(status, { error: { code: err.code, field: err.field, message: err.message } }, headers);
         return;
       }

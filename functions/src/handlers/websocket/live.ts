@@ -1,16 +1,24 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-import { connectLive, disconnectLive, handleLiveFrame, type LiveDeps } from '../../core/live/use-cases';
+import { authorizeLiveConnection, connectLive, disconnectLive, handleLiveFrame, type LiveAuthDeps, type LiveDeps } from '../../core/live/use-cases';
+import { SignalboxError } from '../../core/errors';
 
 /** What API Gateway expects back from a WebSocket route integration. */
 export type WebSocketResult = { statusCode: number; body?: string };
 
 /**
- * `$connect`: registers the connection (no topics yet). The `token` query parameter is accepted
- * and not checked until issue 5 adds tokens (then a refusal is a 401 here, before the upgrade).
+ * `$connect`: checks the `token` query parameter (a user token that may `live:subscribe`; 401 or
+ * 403 refuses the upgrade), then registers the connection (no topics yet).
  */
-export function createLiveConnectHandler(deps: LiveDeps) {
+export function createLiveConnectHandler(deps: LiveDeps & LiveAuthDeps) {
   return middy<APIGatewayProxyWebsocketEventV2, WebSocketResult>().handler(async (event) => {
+    const e = event as APIGatewayProxyWebsocketEventV2 & { queryStringParameters?: Record<string, string | undefined>; requestContext: { identity?: { sourceIp?: string } } };
+    try {
+      await authorizeLiveConnection(deps, { token: e.queryStringParameters?.token ?? null, sourceIp: e.requestContext.identity?.sourceIp ?? null });
+    } catch (error) {
+      if (error instanceof SignalboxError && (error.code === 'unauthorized' || error.code === 'forbidden')) return { statusCode: error.code === 'forbidden' ? 403 : 401 };
+      throw error;
+    }
     await connectLive(deps, { connectionId: event.requestContext.connectionId });
     return { statusCode: 200 };
   });
