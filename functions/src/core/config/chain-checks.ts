@@ -1,7 +1,10 @@
-import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
+import { isScalar, type Node } from 'yaml';
 import type { CactiCheckConfig, CcipCheckConfig, CcipRampConfig, CheckConfig, FireflyCheckConfig, Threshold } from './model';
 import { placeholderProblem } from './placeholders';
 import { join, type Fields, type Reader } from './read';
+import { need, opt, readSecondsThreshold, url as readUrl } from './read-values';
+
+const HTTP = ['http:', 'https:'] as const;
 
 /**
  * Reading the blockchain-service check types of the config folder (`firefly`, `cacti`, `ccip`);
@@ -31,32 +34,8 @@ type Base = Omit<CheckConfig, 'type' | 'thresholds'>;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const PLUGIN_PACKAGE = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
 
-function opt<T>(f: Fields, key: string, read: (node: Node) => T | undefined): T | undefined {
-  const node = f.value(key);
-  return node === undefined || node === null ? undefined : read(node);
-}
 
-function need<T>(r: Reader, f: Fields, map: Node, field: string, key: string, read: (node: Node, field: string) => T | undefined): T | undefined {
-  const node = f.value(key);
-  if (node === undefined || node === null) return r.fail(map, join(field, key), `${join(field, key)} is required`);
-  return read(node, join(field, key));
-}
 
-function httpUrl(r: Reader, node: Node, field: string): string | undefined {
-  const text = r.string(node, field);
-  if (text === undefined) return undefined;
-  const problem = placeholderProblem(text);
-  if (problem) return r.fail(node, field, `${field}: ${problem}`);
-  const probe = text.replace(/^\$\{[A-Z0-9_]+\}/, 'http://placeholder.invalid').replace(/\$\{[A-Z0-9_]+\}/g, 'placeholder');
-  let parsed: URL;
-  try {
-    parsed = new URL(probe);
-  } catch {
-    return r.fail(node, field, `${field}: "${text}" is not a URL`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return r.fail(node, field, `${field}: "${text}" must use http or https`);
-  return text;
-}
 
 /** A contract address `0x` + 40 hex digits, or a whole `${NAME}` placeholder. */
 function address(r: Reader, node: Node, field: string): string | undefined {
@@ -77,7 +56,7 @@ function readRamp(r: Reader, node: Node, field: string, offRamp: boolean): (Omit
   const map = r.map(node, field);
   if (!map) return undefined;
   const f = r.fields(map, field, ['url', 'address', 'headers', 'startBlock', ...(offRamp ? ['router'] : [])], offRamp ? ['address'] : ['url', 'address']);
-  const url = opt(f, 'url', (n) => httpUrl(r, n, join(field, 'url')));
+  const url = opt(f, 'url', (n) => readUrl(r, n, join(field, 'url'), HTTP));
   const headers = opt(f, 'headers', (n) => r.labels(n, join(field, 'headers'))) ?? {};
   const startBlock = opt(f, 'startBlock', (n) => r.number(n, join(field, 'startBlock'), { integer: true, min: 0 }));
   const at = opt(f, 'address', (n) => address(r, n, join(field, 'address')));
@@ -86,19 +65,6 @@ function readRamp(r: Reader, node: Node, field: string, offRamp: boolean): (Omit
   return { headers, address: at, ...(url !== undefined ? { url } : {}), ...(startBlock !== undefined ? { startBlock } : {}), ...(router !== undefined ? { router } : {}) };
 }
 
-/** `30m` (critical only) or `{warning: 10m, critical: 30m}`, as seconds. */
-function readAge(r: Reader, node: Node, field: string): Threshold | undefined {
-  if (!isMap(node)) {
-    const critical = r.duration(node, field, { min: 1 });
-    return critical === undefined ? undefined : { direction: 'above', critical };
-  }
-  const f = r.fields(node as YAMLMap<Node, Node | null>, field, ['warning', 'critical']);
-  const warning = opt(f, 'warning', (n) => r.duration(n, join(field, 'warning'), { min: 1 }));
-  const critical = opt(f, 'critical', (n) => r.duration(n, join(field, 'critical'), { min: 1 }));
-  if (warning === undefined && critical === undefined) return r.fail(node, field, `${field} needs warning and/or critical`);
-  if (warning !== undefined && critical !== undefined && warning > critical) return r.fail(f.value('warning')!, join(field, 'warning'), `${join(field, 'warning')} (${warning}s) must be at most critical (${critical}s)`);
-  return { direction: 'above', ...(warning !== undefined ? { warning } : {}), ...(critical !== undefined ? { critical } : {}) };
-}
 
 /**
  * Reads the type-specific fields of a `firefly`, `cacti` or `ccip` check. Returns undefined (with
@@ -106,7 +72,7 @@ function readAge(r: Reader, node: Node, field: string): Threshold | undefined {
  */
 export function readChainCheck(r: Reader, f: Fields, map: Node, field: string, base: Base, type: ChainCheckType, thresholds: Record<string, Threshold>): CheckConfig | undefined {
   if (type === 'firefly') {
-    const url = need(r, f, map, field, 'url', (n, p) => httpUrl(r, n, p));
+    const url = need(r, f, map, field, 'url', (n, p) => readUrl(r, n, p, HTTP));
     const headers = opt(f, 'headers', (n) => r.labels(n, join(field, 'headers'))) ?? {};
     const namespaces = opt(f, 'namespaces', (n) => names(r, n, join(field, 'namespaces'), (x, p) => r.string(x, p, { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, patternText: 'a FireFly namespace name' }))) ?? [];
     const plugins = opt(f, 'plugins', (n) => names(r, n, join(field, 'plugins'), (x, p) => r.string(x, p, { pattern: /^[A-Za-z]+$/, patternText: 'a plugin kind such as blockchain, database, dataExchange, sharedStorage, tokens' }))) ?? [];
@@ -115,7 +81,7 @@ export function readChainCheck(r: Reader, f: Fields, map: Node, field: string, b
     return check;
   }
   if (type === 'cacti') {
-    const url = need(r, f, map, field, 'url', (n, p) => httpUrl(r, n, p));
+    const url = need(r, f, map, field, 'url', (n, p) => readUrl(r, n, p, HTTP));
     const headers = opt(f, 'headers', (n) => r.labels(n, join(field, 'headers'))) ?? {};
     const connectors = opt(f, 'connectors', (n) => names(r, n, join(field, 'connectors'), (x, p) => r.string(x, p, { pattern: PLUGIN_PACKAGE, patternText: 'an npm package name such as @hyperledger/cactus-plugin-ledger-connector-besu' }))) ?? [];
     if (url === undefined) return undefined;
@@ -126,7 +92,7 @@ export function readChainCheck(r: Reader, f: Fields, map: Node, field: string, b
   const off = need(r, f, map, field, 'offRamp', (n, p) => readRamp(r, n, p, true));
   const blockRange = opt(f, 'blockRange', (n) => r.number(n, join(field, 'blockRange'), { integer: true, min: 1, max: 100_000 }));
   const maxRangesPerRun = opt(f, 'maxRangesPerRun', (n) => r.number(n, join(field, 'maxRangesPerRun'), { integer: true, min: 1, max: 1_000 }));
-  const pendingAge = opt(f, 'pendingAge', (n) => readAge(r, n, join(field, 'pendingAge')));
+  const pendingAge = opt(f, 'pendingAge', (n) => readSecondsThreshold(r, n, join(field, 'pendingAge')));
   if (!on || !off || on.url === undefined) return undefined;
   const check: CcipCheckConfig = {
     ...base,

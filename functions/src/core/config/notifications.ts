@@ -10,8 +10,8 @@ import {
   type RouteMatcherConfig,
   type SourceLocation,
 } from './model';
-import { placeholderProblem } from './placeholders';
 import { join, type Reader } from './read';
+import { url as readUrl } from './read-values';
 
 /** What the `notifications:` sections of all files add up to while parsing. */
 export interface NotificationsCollector {
@@ -78,8 +78,8 @@ function readReceiver(r: Reader, c: NotificationsCollector, node: Node | null, f
   let secret: string | undefined;
   let topicArn: string | undefined;
   if (type === 'webhook' || type === 'slack') {
-    if (urlNode === undefined) r.fail(map, join(field, 'url'), `${join(field, 'url')} is required for a ${type} receiver`);
-    else url = receiverUrl(r, urlNode, join(field, 'url'));
+    if (urlNode === undefined || urlNode === null) r.fail(map, join(field, 'url'), `${join(field, 'url')} is required for a ${type} receiver`);
+    else url = readUrl(r, urlNode, join(field, 'url'), ['http:', 'https:']);
     if (topicNode !== undefined) r.fail(topicNode, join(field, 'topicArn'), `${join(field, 'topicArn')} applies to sns receivers only`);
   }
   if (type === 'webhook' && secretNode !== undefined) {
@@ -111,21 +111,6 @@ function readReceiver(r: Reader, c: NotificationsCollector, node: Node | null, f
   });
 }
 
-function receiverUrl(r: Reader, node: Node | null, field: string): string | undefined {
-  const text = r.string(node, field);
-  if (text === undefined) return undefined;
-  const problem = placeholderProblem(text);
-  if (problem) return r.fail(node, field, `${field}: ${problem}`);
-  const probe = text.replace(/^\$\{[A-Z0-9_]+\}/, 'http://placeholder.invalid').replace(/\$\{[A-Z0-9_]+\}/g, 'placeholder');
-  let parsed: URL;
-  try {
-    parsed = new URL(probe);
-  } catch {
-    return r.fail(node, field, `${field}: "${text}" is not a URL`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return r.fail(node, field, `${field}: "${text}" must use http or https`);
-  return text;
-}
 
 function readRoute(r: Reader, c: NotificationsCollector, node: Node | null, field: string, root: boolean): RouteConfig | undefined {
   const map = r.map(node, field);

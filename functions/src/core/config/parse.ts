@@ -26,6 +26,7 @@ import {
 import { CHAIN_CHECK_KEYS, CHAIN_THRESHOLDS, readChainCheck } from './chain-checks';
 import { placeholderProblem } from './placeholders';
 import { Reader, isNull, join, type Fields } from './read';
+import { need, opt, readSecondsThreshold, url } from './read-values';
 import { finishNotifications, newNotificationsCollector, readNotifications } from './notifications';
 
 /** The parsed config (only the items without issues) and every issue found, in file order. */
@@ -391,7 +392,7 @@ function readCheck(r: Reader, c: Collected, node: Node | null, field: string): v
       if (em) chainId = opt(r.fields(em, join(field, 'expect'), ['chainId'], ['chainId']), 'chainId', (n) => r.number(n, join(field, 'expect.chainId'), { integer: true, min: 0 }));
     }
     const headers = opt(f, 'headers', (n) => r.labels(n, join(field, 'headers'))) ?? {};
-    const stalled = opt(f, 'stalledAfter', (n) => readStalledAfter(r, n, join(field, 'stalledAfter')));
+    const stalled = opt(f, 'stalledAfter', (n) => readSecondsThreshold(r, n, join(field, 'stalledAfter')));
     if (u !== undefined) check = { ...base, type, url: u, headers, ...(chainId !== undefined ? { chainId } : {}), ...(stalled ? { stalledAfterSeconds: stalled } : {}), thresholds };
   } else {
     check = readChainCheck(r, f, map, field, base, type, thresholds);
@@ -399,19 +400,6 @@ function readCheck(r: Reader, c: Collected, node: Node | null, field: string): v
   if (check && r.issues.length === before) c.checks.push(check);
 }
 
-/** `2m` (critical only) or `{warning: 30s, critical: 2m}`. */
-function readStalledAfter(r: Reader, node: Node, field: string): Threshold | undefined {
-  if (!isMap(node)) {
-    const critical = r.duration(node, field, { min: 1 });
-    return critical === undefined ? undefined : { direction: 'above', critical };
-  }
-  const f = r.fields(node as YAMLMap<Node, Node | null>, field, ['warning', 'critical']);
-  const warning = opt(f, 'warning', (n) => r.duration(n, join(field, 'warning'), { min: 1 }));
-  const critical = opt(f, 'critical', (n) => r.duration(n, join(field, 'critical'), { min: 1 }));
-  if (warning === undefined && critical === undefined) return r.fail(node, field, `${field} needs warning and/or critical`);
-  if (warning !== undefined && critical !== undefined && warning > critical) return r.fail(f.value('warning')!, join(field, 'warning'), `${join(field, 'warning')} (${warning}s) must be at most critical (${critical}s)`);
-  return { direction: 'above', ...(warning !== undefined ? { warning } : {}), ...(critical !== undefined ? { critical } : {}) };
-}
 
 function readHttpExpect(r: Reader, node: Node, field: string): { status?: number[]; bodyContains?: string; bodyMatches?: string } | undefined {
   const map = r.map(node, field);
@@ -545,22 +533,6 @@ function eventType(r: Reader, node: Node | null, field: string): string | undefi
   return r.string(node, field, { pattern: EVENT_TYPE, patternText: 'a CDEvents type such as dev.cdevents.service.rolledback.0.3.0 (a trailing * matches a prefix)' });
 }
 
-function url(r: Reader, node: Node, field: string, protocols: readonly string[]): string | undefined {
-  const text = r.string(node, field);
-  if (text === undefined) return undefined;
-  const problem = placeholderProblem(text);
-  if (problem) return r.fail(node, field, `${field}: ${problem}`);
-  // Placeholders stand for a whole base URL when leading (`${DEMO_PROXY_URL}/health`), else a part.
-  const probe = text.replace(/^\$\{[A-Z0-9_]+\}/, 'http://placeholder.invalid').replace(/\$\{[A-Z0-9_]+\}/g, 'placeholder');
-  let parsed: URL;
-  try {
-    parsed = new URL(probe);
-  } catch {
-    return r.fail(node, field, `${field}: "${text}" is not a URL`);
-  }
-  if (!protocols.includes(parsed.protocol)) return r.fail(node, field, `${field}: "${text}" must use ${protocols.map((p) => p.slice(0, -1)).join(' or ')}`);
-  return text;
-}
 
 function hostText(r: Reader, node: Node, field: string): string | undefined {
   const text = r.string(node, field);
@@ -571,16 +543,7 @@ function hostText(r: Reader, node: Node, field: string): string | undefined {
   return text;
 }
 
-function opt<T>(f: Fields, key: string, read: (node: Node) => T | undefined): T | undefined {
-  const node = f.value(key);
-  return node === undefined || node === null ? undefined : read(node);
-}
 
-function need<T>(r: Reader, f: Fields, map: Node, field: string, key: string, read: (node: Node, field: string) => T | undefined): T | undefined {
-  const node = f.value(key);
-  if (node === undefined || node === null) return r.fail(map, join(field, key), `${join(field, key)} is required`);
-  return read(node, join(field, key));
-}
 
 function checkReferences(c: Collected, issues: ConfigIssue[]): void {
   const known = { system: c.names.system, check: c.names.check, environment: c.names.environment };
