@@ -152,6 +152,33 @@ export function extractEvent(item: unknown): ExtractedEvent {
   return { ok: true, cdevent: item, raw: item, receivedAs: 'bare', envelopeViolations: [] };
 }
 
+/**
+ * How deeply one event's JSON may nest. Real CDEvents nest a handful of levels; without a bound a
+ * small body (`{"a":` × 10 000) makes every recursive step after parsing (serialising, validating)
+ * overflow the stack.
+ */
+export const MAX_EVENT_DEPTH = 64;
+
+/** Whether `value` nests more than `max` objects/arrays deep; iterative, so any depth is safe. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+function tooDeep(raw: unknown): ExtractedEvent | null {
+  if (!nestsDeeperThan(raw, MAX_EVENT_DEPTH)) return null;
+  // The raw value is not kept: anything that walks it recursively would overflow.
+  return rejected(null, '$', `an event may nest at most ${MAX_EVENT_DEPTH} levels deep`, 'event_too_deep');
+}
+
 /** Request headers, names lower-cased. */
 export type Headers = Record<string, string | undefined>;
 
@@ -194,8 +221,10 @@ export function parseIngestRequest(
         },
       };
     }
-    return { batch: true, items: json.map(extractEvent) };
+    return { batch: true, items: json.map((item) => tooDeep(item) ?? extractEvent(item)) };
   }
+  const deep = tooDeep(json);
+  if (deep) return { batch: false, items: [deep] };
   if (headers['ce-specversion'] !== undefined) return { batch: false, items: [fromBinary(headers, json)] };
   return { batch: false, items: [extractEvent(json)] };
 }

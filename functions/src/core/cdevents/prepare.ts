@@ -36,6 +36,9 @@ export interface PreparedEvent {
 /** The largest single event accepted (EventBridge takes 256 KB per entry, DynamoDB 400 KB per item). */
 export const MAX_EVENT_BYTES = 128 * 1024;
 
+/** The longest service or environment name (UTF-8 bytes) an event may carry. */
+export const MAX_NAME_BYTES = 256;
+
 /**
  * The storage key of an event: a digest of `context.source` and `context.id`, which the spec makes
  * globally unique. The same source + id always gives the same key, so storing is idempotent.
@@ -114,6 +117,17 @@ export function prepareEvent(extracted: ExtractedEvent, ingestedAt: string): Pre
   let service: string | null = null;
   if (subject === 'service') service = subjectId || null;
   else if (subject === 'incident') service = str(obj(content.service).id);
+  // Service and environment names become parts of DynamoDB keys (a sort key holds at most 1 024
+  // bytes): refuse what could never be stored rather than accept it and dead-letter it later.
+  const names: [string, string | null][] = [
+    [subject === 'incident' ? 'subject.content.service.id' : 'subject.id', service],
+    [str(obj(content.environment).id) ? 'subject.content.environment.id' : 'subject.id', environment],
+  ];
+  for (const [field, name] of names) {
+    if (name !== null && Buffer.byteLength(name) > MAX_NAME_BYTES) {
+      return { error: { code: 'name_too_long', field, message: `a service or environment name may be at most ${MAX_NAME_BYTES} bytes; this one is ${Buffer.byteLength(name)}` } };
+    }
+  }
   let artifactId = str(content.artifactId);
   if (!artifactId && subject === 'artifact') artifactId = subjectId || null;
 

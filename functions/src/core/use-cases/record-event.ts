@@ -17,13 +17,15 @@ import type { StoredEvent } from '../ports/event-store';
 export async function recordEvent(deps: Deps, delivered: DeliveredEvent): Promise<{ key: string; projected: boolean }> {
   const extracted = extractEvent(delivered.detail);
   const now = deps.clock.now();
-  // Only used when the event is not stored yet, i.e. it reached the bus without Signalbox's ingest.
-  const prepared = prepareEvent(extracted.ok ? { ...extracted, raw: delivered, receivedAs: 'eventbridge' } : extracted, now);
+  // Prepared (and size-checked) from the CDEvent alone, as ingest measured it: measuring the bus
+  // envelope too would refuse here an event that ingest accepted just under the limit.
+  const prepared = prepareEvent(extracted, now);
   if ('error' in prepared) throw new ValidationError(prepared.error.message, prepared.error.field, prepared.error.code);
 
   let stored = await deps.events.get(prepared.key);
   if (!stored) {
-    const record: StoredEvent = { ...prepared, ingestedAt: now, projected: false };
+    // Not stored yet, i.e. it reached the bus without Signalbox's ingest: keep the envelope as raw.
+    const record: StoredEvent = { ...prepared, raw: delivered, receivedAs: 'eventbridge', ingestedAt: now, projected: false };
     await deps.events.putIfAbsent(record);
     stored = (await deps.events.get(prepared.key)) ?? record;
   }

@@ -22,6 +22,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'Not found',
   409: 'Conflict (e.g. a replay that failed again)',
   413: 'Request body too large',
+  415: 'Compressed body (Content-Encoding) not accepted',
   503: 'A dependency (store, bus) failed; retry',
 };
 const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
@@ -336,7 +337,7 @@ function openApiBase(): { paths: Record<string, Record<string, Record<string, un
               description: 'One result per event, in request order',
               content: jsonContent({ type: 'object', required: ['results'], properties: { results: { type: 'array', items: ref('IngestResult') } } }),
             },
-            ...errorResponses(400, 401, 413, 503),
+            ...errorResponses(400, 401, 413, 415, 503),
           },
         },
         get: {

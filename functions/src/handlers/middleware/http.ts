@@ -23,6 +23,7 @@ const STATUS: Record<string, number> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   method_not_allowed: 405,
 };
 
