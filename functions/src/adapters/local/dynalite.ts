@@ -1,5 +1,5 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { Agent, type Server } from 'node:http';
+import { Agent, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { TABLE_DESIGN } from '../../shared/table-design';
@@ -11,6 +11,14 @@ export interface LocalDynamo {
   endpoint: string;
   client: DynamoDBClient;
   stop(): Promise<void>;
+  /**
+   * Fault injection for tests, like a network partition: `suspend` stops listening and cuts every
+   * connection (answers in flight are lost, new requests are refused; the database itself stays
+   * open, as closing it under queued requests makes dynalite throw uncaught); `resume` listens on
+   * the same port again.
+   */
+  suspend(): Promise<void>;
+  resume(): Promise<void>;
 }
 
 /**
@@ -38,6 +46,22 @@ export async function startDynalite(opts: { path?: string; port?: number; host?:
   return {
     endpoint,
     client,
+    suspend: async () => {
+      // http.Server's own close, not dynalite's override (which closes the database too).
+      await new Promise<void>((resolve, reject) => {
+        Server.prototype.close.call(server, (error?: Error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+    resume: async () => {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    },
     stop: async () => {
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
