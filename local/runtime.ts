@@ -170,6 +170,10 @@ export interface LocalRuntime {
   liveConnections: LiveConnectionStore;
   /** Resolves when the bus has delivered everything published so far. */
   idle(): Promise<void>;
+  /** Fault injection for tests: stop and start the store (dynalite) under the running runtime. */
+  store: { stop(): Promise<void>; start(): Promise<void> };
+  /** Deliveries found undelivered in the bus journal at start (a crash before) and delivered again. */
+  recoveredDeliveries: number;
   stop(): Promise<void>;
 }
 
@@ -303,6 +307,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     ccipLane,
     liveConnections: backend.liveConnections,
     idle: () => bus.idle(),
+    store: backend.store,
+    recoveredDeliveries: backend.recoveredDeliveries,
     stop: async () => {
       // Upgraded sockets outlive closeAllConnections(); close them first or server.close() waits.
       await backend.live.close();

@@ -4,7 +4,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel as BundlingLogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel as BundlingLogLevel, NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -23,6 +23,25 @@ export const FUNCTION_ENV = {
 // Lets CommonJS dependencies that call require() run inside the ESM bundle.
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __signalboxCreateRequire } from 'node:module'; const require = __signalboxCreateRequire(import.meta.url);";
+
+/**
+ * How every Signalbox function is bundled (the local esbuild, no Docker); exported so
+ * `bench/lambda.bench.ts` builds byte-for-byte the same bundles.
+ */
+export const SIGNALBOX_BUNDLING: BundlingOptions = {
+  forceDockerBundling: false,
+  format: OutputFormat.ESM,
+  target: 'node24',
+  platform: 'node',
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  minify: true,
+  logLevel: BundlingLogLevel.WARNING,
+  sourceMap: true,
+  sourcesContent: false,
+  // The Node.js 24 runtime ships AWS SDK v3.
+  externalModules: ['@aws-sdk/*'],
+};
 
 export interface SignalboxFunctionProps {
   /** Entry file relative to the repository root; it must export `handler`. */
@@ -89,20 +108,7 @@ export class SignalboxFunction extends Construct {
         [FUNCTION_ENV.logLevel]: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node24',
-        platform: 'node',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        logLevel: BundlingLogLevel.WARNING,
-        sourceMap: true,
-        sourcesContent: false,
-        // The Node.js 24 runtime ships AWS SDK v3.
-        externalModules: ['@aws-sdk/*'],
-      },
+      bundling: SIGNALBOX_BUNDLING,
     });
 
     // Tracing is switched on at the L1 and its permissions live in a policy of their own, so the

@@ -26,6 +26,7 @@ import { DynamoSettingsStore } from '../adapters/aws/dynamo-settings-store';
 import { StaticUserDirectory } from '../adapters/local/static-user-directory';
 import { disabledEnvironments } from '../core/settings/settings';
 import { LocalEventBus } from '../adapters/local/local-event-bus';
+import { EventJournal } from '../adapters/local/event-journal';
 import type { Deps } from '../core/deps';
 import { systemClock, type Clock } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
@@ -117,12 +118,17 @@ export function localDeps(opts: {
   issuer: LocalIssuer;
   /** Token-bucket sizes per route class (tests shrink them); `false`: no limits. */
   rateLimits?: Partial<Record<RouteClass, BucketLimit>> | false;
+  /** The bus's write-ahead journal (accepted = on disk); absent: the bus is in memory only. */
+  journal?: EventJournal;
 }): LocalWiring {
   const doc = documentClient(opts.dynamo);
   const deadLetters = new DynamoDeadLetterStore(doc, opts.tableName);
   const clock = opts.clock ?? systemClock;
   const bus = new LocalEventBus({
     clock,
+    journal: opts.journal,
+    // The dead letters live in the same store: if it is down, keep them until it is back.
+    deadLetterRetry: { maxDelayMs: 1000 },
     retry: opts.retry ?? { attempts: 3, baseDelayMs: 50 },
     onDeadLetter: async ({ rule, event, error, attempts }) => {
       const now = clock.now();
@@ -258,6 +264,8 @@ export function localNotifiers(
 
 export interface LocalBackend extends LocalWiring {
   dynamoEndpoint: string;
+  /** The DynamoDB client every adapter shares (benchmarks add a capacity-counting middleware to it). */
+  dynamoClient: DynamoDBClient;
   token: string;
   tokenFile: string;
   tokenCreated: boolean;
@@ -273,6 +281,13 @@ export interface LocalBackend extends LocalWiring {
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** Runs the configured checks (on a timer once `start`ed, or now). */
   monitor: LocalMonitor;
+  /**
+   * Fault injection for tests: stop the store (dynalite stops answering, requests to it fail) and
+   * start it again on the same port with the same data.
+   */
+  store: { stop(): Promise<void>; start(): Promise<void> };
+  /** Deliveries the bus found undelivered in its journal at start and delivers again. */
+  recoveredDeliveries: number;
   stop(): Promise<void>;
 }
 
@@ -388,7 +403,12 @@ export async function startLocalBackend(opts: {
     rollouts: opts.rollouts,
     monitoring: monitoringConfig,
     notifierRetry: opts.monitoring?.notifierRetry,
+    // Accepted means durable: the bus journals every accepted event before publish resolves.
+    journal: opts.dataDir ? await EventJournal.open(join(opts.dataDir, 'bus-journal.jsonl')) : undefined,
   });
+  // What a previous process accepted but had not delivered yet (it stopped or was killed) goes out now.
+  const recoveredDeliveries = wiring.bus.recover();
+  if (recoveredDeliveries > 0) opts.logger.info(`bus journal: delivering ${recoveredDeliveries} accepted but undelivered event(s) again`);
   // The file tokens are the bootstrap producer and agent tokens, kept hashed in the store like any other.
   const tokenDeps = { accessTokens: wiring.deps.accessTokens!, clock: wiring.deps.clock };
   await ensureBootstrapToken(tokenDeps, { secret: token, kind: 'producer', name: 'bootstrap producer token' });
@@ -425,6 +445,9 @@ export async function startLocalBackend(opts: {
   return {
     ...wiring,
     dynamoEndpoint: dynamo.endpoint,
+    dynamoClient: dynamo.client,
+    store: { stop: () => dynamo.suspend(), start: () => dynamo.resume() },
+    recoveredDeliveries,
     token,
     tokenFile,
     tokenCreated: created,

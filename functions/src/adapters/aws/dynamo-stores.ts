@@ -82,6 +82,40 @@ type EventItem = Omit<StoredEvent, 'raw' | 'cdevent' | 'violations' | 'customDat
   violationsJson: string;
 };
 
+/** The item `DynamoEventStore.putIfAbsent` writes for an event (not yet projected). Exported for bench loaders. */
+export function eventItem(event: StoredEvent): EventItem {
+  const { raw, cdevent, violations, customData: _customData, ...rest } = event;
+  const rawJson = JSON.stringify(raw);
+  const cdeventJson = JSON.stringify(cdevent);
+  return {
+    ...rest,
+    pk: `EVT#${event.key}`,
+    sk: 'EVT',
+    rawJson,
+    cdeventJson: cdeventJson === rawJson ? undefined : cdeventJson,
+    violationsJson: JSON.stringify(violations),
+  };
+}
+
+/** The attributes `markProjected` sets on an event's item (`projected` and its timeline index keys). */
+export function projectionAttributes(event: StoredEvent): Record<string, string | true> {
+  const sortKey = `${event.sortTime}#${event.key}`;
+  const attrs: Record<string, string | true> = { projected: true, gsi1pk: `DAY#${dayOf(event.sortTime)}`, gsi1sk: sortKey };
+  if (event.service) Object.assign(attrs, { gsi2pk: `SVC#${event.service}`, gsi2sk: sortKey });
+  if (event.environment) Object.assign(attrs, { gsi3pk: `ENV#${event.environment}`, gsi3sk: sortKey });
+  return attrs;
+}
+
+/** An event's item as it is once projected (`eventItem` + `projectionAttributes`). Exported for bench loaders. */
+export function projectedEventItem(event: StoredEvent): Record<string, unknown> {
+  return { ...eventItem({ ...event, projected: true }), ...projectionAttributes(event) };
+}
+
+/** The "days with events" row `markProjected` writes once per day. */
+export function dayItem(day: string): { pk: string; sk: string } {
+  return { pk: 'DAYS', sk: day };
+}
+
 /** `EventStore` on DynamoDB: conditional put for dedupe, GSIs for the timeline. */
 export class DynamoEventStore implements EventStore {
   private readonly knownDays = new Set<string>();
@@ -92,17 +126,7 @@ export class DynamoEventStore implements EventStore {
   ) {}
 
   private toItem(event: StoredEvent): EventItem {
-    const { raw, cdevent, violations, customData: _customData, ...rest } = event;
-    const rawJson = JSON.stringify(raw);
-    const cdeventJson = JSON.stringify(cdevent);
-    return {
-      ...rest,
-      pk: `EVT#${event.key}`,
-      sk: 'EVT',
-      rawJson,
-      cdeventJson: cdeventJson === rawJson ? undefined : cdeventJson,
-      violationsJson: JSON.stringify(violations),
-    };
+    return eventItem(event);
   }
 
   private fromItem(item: Record<string, unknown>): StoredEvent {
@@ -135,22 +159,18 @@ export class DynamoEventStore implements EventStore {
 
   async markProjected(event: StoredEvent): Promise<void> {
     const day = dayOf(event.sortTime);
-    const sortKey = `${event.sortTime}#${event.key}`;
     if (!this.knownDays.has(day)) {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'DAYS', sk: day } }));
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: dayItem(day) }));
       this.knownDays.add(day);
     }
-    const names: Record<string, string> = { '#projected': 'projected' };
-    const values: Record<string, unknown> = { ':true': true, ':g1pk': `DAY#${day}`, ':sk': sortKey };
-    const sets = ['#projected = :true', 'gsi1pk = :g1pk', 'gsi1sk = :sk'];
-    if (event.service) {
-      sets.push('gsi2pk = :g2pk', 'gsi2sk = :sk');
-      values[':g2pk'] = `SVC#${event.service}`;
-    }
-    if (event.environment) {
-      sets.push('gsi3pk = :g3pk', 'gsi3sk = :sk');
-      values[':g3pk'] = `ENV#${event.environment}`;
-    }
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    Object.entries(projectionAttributes(event)).forEach(([name, value], i) => {
+      names[`#a${i}`] = name;
+      values[`:v${i}`] = value;
+      sets.push(`#a${i} = :v${i}`);
+    });
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -263,6 +283,26 @@ export class DynamoEventStore implements EventStore {
 
 // ---------------------------------------------------------------------------------------------
 
+function inventoryCellKey(service: string, environment: string): { pk: string; sk: string } {
+  return { pk: 'INV', sk: `${service}${SEP}${environment}` };
+}
+
+/** The item of one inventory cell, as `putCellIf` writes it. Exported for bench loaders. */
+export function inventoryCellItem(cell: InventoryCellState): Record<string, unknown> {
+  return { ...inventoryCellKey(cell.service, cell.environment), ...cell };
+}
+
+/** The item of one deployment-history row, as `addHistory` writes it. Exported for bench loaders. */
+export function historyItem(service: string, record: DeploymentRecord & { sortTime: string }): Record<string, unknown> {
+  const { sortTime, ...row } = record;
+  return { pk: `HIST#${service}`, sk: `${sortTime}#${record.key}`, ...row };
+}
+
+/** The item of one environment, as `putEnvironmentIf` writes it at `revision`. Exported for bench loaders. */
+export function environmentItem(env: EnvironmentState, revision: number): Record<string, unknown> {
+  return { pk: 'ENVS', sk: env.name, ...env, revision };
+}
+
 /** `InventoryStore` on DynamoDB: one partition for cells, one per service for history. */
 export class DynamoInventoryStore implements InventoryStore {
   constructor(
@@ -271,7 +311,7 @@ export class DynamoInventoryStore implements InventoryStore {
   ) {}
 
   private cellKey(service: string, environment: string) {
-    return { pk: 'INV', sk: `${service}${SEP}${environment}` };
+    return inventoryCellKey(service, environment);
   }
 
   private static toCell(item: Record<string, unknown>): InventoryCellState {
@@ -287,7 +327,7 @@ export class DynamoInventoryStore implements InventoryStore {
   async putCellIf(next: InventoryCellState, expectedOrderKey: string | null): Promise<boolean> {
     return putIf(this.doc, {
       TableName: this.tableName,
-      Item: { ...this.cellKey(next.service, next.environment), ...next },
+      Item: inventoryCellItem(next),
       ConditionExpression: expectedOrderKey === null ? 'attribute_not_exists(pk)' : 'orderKey = :expected',
       ExpressionAttributeValues: expectedOrderKey === null ? undefined : { ':expected': expectedOrderKey },
     });
@@ -312,8 +352,7 @@ export class DynamoInventoryStore implements InventoryStore {
   }
 
   async addHistory(service: string, record: DeploymentRecord & { sortTime: string }): Promise<void> {
-    const { sortTime, ...row } = record;
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: `HIST#${service}`, sk: `${sortTime}#${record.key}`, ...row } }));
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: historyItem(service, record) }));
   }
 
   async listHistory(service: string, limit: number, cursor?: string): Promise<Page<DeploymentRecord>> {
@@ -344,7 +383,7 @@ export class DynamoInventoryStore implements InventoryStore {
   async putEnvironmentIf(next: EnvironmentState, expectedRevision: number): Promise<boolean> {
     return putIf(this.doc, {
       TableName: this.tableName,
-      Item: { pk: 'ENVS', sk: next.name, ...next, revision: expectedRevision + 1 },
+      Item: environmentItem(next, expectedRevision + 1),
       ConditionExpression: expectedRevision === 0 ? 'attribute_not_exists(pk)' : 'revision = :rev',
       ExpressionAttributeValues: expectedRevision === 0 ? undefined : { ':rev': expectedRevision },
     });
