@@ -8,124 +8,13 @@ import type { AlertSeverity, AlertState, AlertView, Matcher, MatcherOp, Silence,
 export type { Alert, AlertSeverity, AlertState, AlertView, Matcher, MatcherOp } from '../../functions/src/core/alerts/model';
 
 // ---- API response shapes ------------------------------------------------------------------------
-// Copied from functions/src/core/monitoring/health.ts, history.ts, flapping.ts and
-// systems/rollup.ts rather than imported: those modules pull in the config model and the check
-// engine, which the portal's build would then type-check too. Keep them in step with the API.
-
-/** Health of one check (`unknown`: the check could not judge, not that the target is down). */
-export type CheckStatus = 'ok' | 'warning' | 'critical' | 'unknown';
-
-/** One check's status inside a node (`HealthNode.checks`). */
-export interface CheckHealth {
-  readonly name: string;
-  readonly status: CheckStatus;
-  readonly message: string;
-}
-
-/** What made a node's status: one of its checks or one of its children. */
-export interface Culprit {
-  readonly kind: 'check' | 'system' | 'service';
-  readonly name: string;
-  readonly status: CheckStatus;
-}
-
-/** One layer of the roll-up (system or service) with its checks and children. */
-export interface HealthNode {
-  readonly kind: 'system' | 'service';
-  readonly name: string;
-  readonly status: CheckStatus;
-  readonly reason: string;
-  readonly culprit?: Culprit;
-  readonly observed: boolean;
-  readonly checks: readonly CheckHealth[];
-  readonly children: readonly HealthNode[];
-  readonly environments?: readonly string[];
-}
-
-/** One slot of a history strip; `none` when no bucket touches it. */
-export interface StripSlot {
-  start: string;
-  end: string;
-  status: CheckStatus | 'none';
-}
-
-export interface FlappingVerdict {
-  flapping: boolean;
-  changes: number;
-  samples: number;
-}
-
-/** One check as the health views show it. */
-export interface CheckSummary {
-  name: string;
-  type: string;
-  description: string | null;
-  service: string | null;
-  environment: string | null;
-  intervalSeconds: number;
-  status: CheckStatus;
-  message: string;
-  checkedAt: string | null;
-  /** When the check entered its current status, as the server recorded it (null: not known). */
-  since?: string | null;
-  metrics: Record<string, number>;
-  /** The last hour, oldest slot first. */
-  strip: StripSlot[];
-  flapping: FlappingVerdict;
-}
-
-/** `GET /api/health`. */
-export interface HealthView {
-  generatedAt: string;
-  configErrors: readonly string[];
-  roots: readonly HealthNode[];
-  checks: CheckSummary[];
-}
-
-/** `GET /api/systems/{id}`. */
-export interface SystemView {
-  generatedAt: string;
-  system: HealthNode;
-  checks: CheckSummary[];
-}
-
-export interface MetricStats {
-  min: number;
-  max: number;
-  sum: number;
-  count: number;
-}
-
-/** The results of one check within one time bucket. */
-export interface HistoryBucket {
-  start: string;
-  minutes: number;
-  status: CheckStatus;
-  count: number;
-  statusCounts: Record<CheckStatus, number>;
-  metrics: Record<string, MetricStats>;
-  lastCheckedAt: string;
-  lastStatus: CheckStatus;
-  lastMessage: string;
-}
-
-export interface Uptime {
-  percent: number | null;
-  up: number;
-  down: number;
-  unknown: number;
-}
-
-/** `GET /api/checks/{id}/history`: buckets newest first. */
-export interface CheckHistoryView {
-  checkId: string;
-  from: string;
-  to: string;
-  minutes: number;
-  items: HistoryBucket[];
-  next: string | null;
-  uptime: Uptime;
-}
+// The API's own types (type-only imports: erased from the bundle).
+import type { CheckStatus } from '../../functions/src/core/monitoring/model';
+import type { CheckSummary, HealthView, SystemView, CheckHistoryView } from '../../functions/src/core/monitoring/health';
+import type { HistoryBucket, MetricStats, StripSlot, Uptime } from '../../functions/src/core/monitoring/history';
+import type { FlappingVerdict } from '../../functions/src/core/monitoring/flapping';
+import type { CheckHealth, Culprit, HealthNode } from '../../functions/src/core/systems/rollup';
+export type { CheckStatus, CheckSummary, HealthView, SystemView, CheckHistoryView, HistoryBucket, MetricStats, StripSlot, Uptime, FlappingVerdict, CheckHealth, Culprit, HealthNode };
 
 /** A silence as listed: the stored silence and its state now (mirrors `SilenceView` of the API). */
 export interface SilenceView extends Silence {
