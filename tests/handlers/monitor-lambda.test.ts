@@ -14,7 +14,8 @@ import { NodeProbes } from '../../functions/src/adapters/probes/node-probes';
 import { emptyMonitoringConfig, staticMonitoringConfig, type MonitoringDeps } from '../../functions/src/core/monitoring/deps';
 import type { BusEvent, EventBus } from '../../functions/src/core/ports/event-bus';
 import { silentLogger, type Logger } from '../../functions/src/core/ports/logger';
-import { createMonitorHandler, MonitoringCycleFailed, scheduleTolerantState, SCHEDULE_TOLERANCE_MS } from '../../functions/src/handlers/scheduled/monitor';
+import { createMonitorHandler, MonitoringCycleFailed, SCHEDULE_TOLERANCE_MS } from '../../functions/src/handlers/scheduled/monitor';
+import { isDue } from '../../functions/src/core/monitoring/run-checks';
 import { awsNotifiers } from '../../functions/src/wiring/aws';
 import { loadMonitoringConfigForSynth, monitoringBundle, writeMonitoringBundle } from '../../infra/monitoring-config';
 import { useDynaliteTables } from '../helpers/dynalite';
@@ -196,16 +197,26 @@ describe('the monitor Lambda handler on dynalite with loopback targets', () => {
   });
 });
 
-describe('scheduleTolerantState', () => {
-  it('moves lastRunAt back by the tolerance on read only', async () => {
-    const stored = new Map<string, { lastRunAt: string; previous: null }>();
-    const inner = { get: async (id: string) => stored.get(id), set: async (id: string, s: { lastRunAt: string; previous: null }) => void stored.set(id, s) };
-    const state = scheduleTolerantState(inner);
-    await state.set('a', { lastRunAt: '2026-11-23T10:00:30.000Z', previous: null });
-    expect(stored.get('a')!.lastRunAt).toBe('2026-11-23T10:00:30.000Z');
-    expect((await state.get('a'))!.lastRunAt).toBe(new Date(Date.parse('2026-11-23T10:00:30.000Z') - SCHEDULE_TOLERANCE_MS).toISOString());
-    expect(await state.get('b')).toBeUndefined();
+describe('schedule tolerance', () => {
+  it('lets a scheduled cycle run a check up to the tolerance early, and no earlier', () => {
+    const check = { intervalSeconds: 60 };
+    const ranAt = '2026-11-23T10:00:30.000Z';
+    const at = (ms: number) => new Date(Date.parse(ranAt) + ms).toISOString();
+    // A tick 10 s early: skipped with the default slack, due with the schedule's.
+    expect(isDue(check, ranAt, at(50_000))).toBe(false);
+    expect(isDue(check, ranAt, at(50_000), SCHEDULE_TOLERANCE_MS)).toBe(true);
+    expect(isDue(check, ranAt, at(60_000 - SCHEDULE_TOLERANCE_MS - 1), SCHEDULE_TOLERANCE_MS)).toBe(false);
     expect(SCHEDULE_TOLERANCE_MS).toBeLessThan(30_000);
+  });
+
+  it('the handler passes the tolerance to the cycle', async () => {
+    const inputs: unknown[] = [];
+    const handler = createMonitorHandler({ logger: silentLogger } as unknown as MonitoringDeps, async (_deps, input) => {
+      inputs.push(input);
+      return { ran: [], skipped: [], configErrors: [], alertTransitions: [], expired: [], notifications: null, failedSteps: [] } as never;
+    });
+    await handler({}, ctx).catch(() => undefined);
+    expect(inputs).toEqual([{ dueSlackMs: SCHEDULE_TOLERANCE_MS }]);
   });
 });
 

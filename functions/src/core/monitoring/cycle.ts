@@ -2,7 +2,7 @@ import type { AlertTransition } from '../alerts/model';
 import type { MonitoringDeps } from './deps';
 import { expireEventAlerts } from './event-alerts';
 import { notifyAlerts, type NotifyAlertsOutput } from './notify';
-import { runChecks, type RunChecksOutput } from './run-checks';
+import { runChecks, type RunChecksInput, type RunChecksOutput } from './run-checks';
 
 export interface MonitoringCycleOutput extends RunChecksOutput {
   /**
@@ -25,11 +25,11 @@ export interface MonitoringCycleOutput extends RunChecksOutput {
  * the next one still runs, so a broken receiver never stops the checks and vice versa; the cycle
  * itself never throws.
  */
-export async function runMonitoringCycle(deps: MonitoringDeps, input: { force?: boolean } = {}): Promise<MonitoringCycleOutput> {
+export async function runMonitoringCycle(deps: MonitoringDeps, input: Pick<RunChecksInput, 'force' | 'dueSlackMs'> = {}): Promise<MonitoringCycleOutput> {
   const failedSteps: MonitoringCycleOutput['failedSteps'] = [];
   let checks: RunChecksOutput = { ran: [], skipped: [], configErrors: [], alertTransitions: [] };
   try {
-    checks = await runChecks(deps, { force: input.force ?? false });
+    checks = await runChecks(deps, { force: input.force ?? false, ...(input.dueSlackMs !== undefined ? { dueSlackMs: input.dueSlackMs } : {}) });
   } catch (error) {
     failedSteps.push('checks');
     deps.logger.error('monitoring cycle: running checks failed', { error: (error as Error).message });

@@ -33,7 +33,16 @@ export interface ObservationDetail {
 export interface RunChecksInput {
   /** Run every check now, ignoring intervals (an operator's "run now", tests). */
   force?: boolean;
+  /**
+   * How early a check may run before its interval has passed, ms (default 500: timers drift). A
+   * once-a-minute schedule whose ticks come a few seconds early passes more, so 60 s checks do not
+   * run only every other minute.
+   */
+  dueSlackMs?: number;
 }
+
+/** Default slack of `isDue`. */
+export const DEFAULT_DUE_SLACK_MS = 500;
 
 /** One check that ran. */
 export interface CheckRun {
@@ -54,11 +63,11 @@ export interface RunChecksOutput {
 
 const PUT_EVENTS_BATCH = 10;
 
-/** Whether `check` is due at `now` after running at `lastRunAt` (a little early is fine: timers drift). */
-export function isDue(check: Pick<CheckConfig, 'intervalSeconds'>, lastRunAt: string | undefined, now: string): boolean {
+/** Whether `check` is due at `now` after running at `lastRunAt`, up to `slackMs` early (timers drift). */
+export function isDue(check: Pick<CheckConfig, 'intervalSeconds'>, lastRunAt: string | undefined, now: string, slackMs: number = DEFAULT_DUE_SLACK_MS): boolean {
   if (lastRunAt === undefined) return true;
   const elapsed = Date.parse(now) - Date.parse(lastRunAt);
-  return Number.isNaN(elapsed) || elapsed >= check.intervalSeconds * 1000 - 500;
+  return Number.isNaN(elapsed) || elapsed >= check.intervalSeconds * 1000 - slackMs;
 }
 
 function unknownResult(message: string, checkedAt: string): CheckResult {
@@ -120,7 +129,7 @@ export async function runChecks(deps: MonitoringDeps, input: RunChecksInput = {}
       continue;
     }
     const state = await deps.monitorState.get(check.name);
-    if (input.force || isDue(check, state?.lastRunAt, now)) due.push(check);
+    if (input.force || isDue(check, state?.lastRunAt, now, input.dueSlackMs)) due.push(check);
     else skipped.push(check.name);
   }
 

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import type { MonitoringDeps, MonitorState } from '../../core/monitoring/deps';
+import type { MonitoringDeps } from '../../core/monitoring/deps';
 import { runMonitoringCycle, type MonitoringCycleOutput } from '../../core/monitoring/cycle';
 
 /** What EventBridge Scheduler / a scheduled rule delivers (only `time` is looked at, for the log). */
@@ -34,25 +34,12 @@ export class MonitoringCycleFailed extends Error {
  * The schedule fires once a minute, but never exactly 60 s apart: invocations start a few seconds
  * early or late. `runChecks` counts an interval from the previous run's start with only 0.5 s of
  * slack, so a 60 s check would be skipped on every tick that comes a little early and run every
- * other minute. Seen from the scheduled function, a check ran this much earlier than it did.
+ * other minute. The scheduled cycle lets a check run this much before its interval has passed.
  */
 export const SCHEDULE_TOLERANCE_MS = 15_000;
 
-/** `state` as the scheduled runs see it: `lastRunAt` moved back by `toleranceMs` on read. */
-export function scheduleTolerantState(state: MonitorState, toleranceMs: number = SCHEDULE_TOLERANCE_MS): MonitorState {
-  return {
-    get: async (checkId) => {
-      const found = await state.get(checkId);
-      if (!found) return found;
-      const ranAt = Date.parse(found.lastRunAt);
-      return Number.isNaN(ranAt) ? found : { ...found, lastRunAt: new Date(ranAt - toleranceMs).toISOString() };
-    },
-    set: (checkId, value) => state.set(checkId, value),
-  };
-}
-
 /** One monitoring cycle: the checks that are due, their alert rules, expiry and notifications. */
-export type MonitoringCycle = (deps: MonitoringDeps) => Promise<MonitoringCycleOutput>;
+export type MonitoringCycle = (deps: MonitoringDeps, input: { dueSlackMs: number }) => Promise<MonitoringCycleOutput>;
 
 /**
  * Target of the once-a-minute schedule: runs one monitoring cycle (`runMonitoringCycle`: due
@@ -61,10 +48,9 @@ export type MonitoringCycle = (deps: MonitoringDeps) => Promise<MonitoringCycleO
  * goes on) makes the invocation fail after the summary is logged, so the function's error alarm
  * counts it. The function runs with a reserved concurrency of 1, so cycles never overlap in AWS.
  */
-export function createMonitorHandler(deps: MonitoringDeps, cycle: MonitoringCycle = (d) => runMonitoringCycle(d)) {
-  const scheduled: MonitoringDeps = { ...deps, monitorState: scheduleTolerantState(deps.monitorState) };
+export function createMonitorHandler(deps: MonitoringDeps, cycle: MonitoringCycle = runMonitoringCycle) {
   return middy<ScheduledTick, MonitorRunSummary>().handler(async (event) => {
-    const out = await cycle(scheduled);
+    const out = await cycle(deps, { dueSlackMs: SCHEDULE_TOLERANCE_MS });
     const summary: MonitorRunSummary = {
       tick: typeof event?.time === 'string' ? event.time : null,
       ran: out.ran.length,
