@@ -58,9 +58,13 @@ export function clearSession(): void {
   window.dispatchEvent(new Event(CHANGED));
 }
 
+let signingOut = false;
+
 /** Sends the browser to the sign-in page, coming back to where it was afterwards. */
 export function goToSignIn(): void {
-  if (window.location.pathname.startsWith('/sign-in')) return;
+  // An explicit sign-out is already on its way to a plain /sign-in/: a request answered 401 in the
+  // meantime must not turn that into a sign-in that returns to this page.
+  if (signingOut || window.location.pathname.startsWith('/sign-in')) return;
   const next = `${window.location.pathname}${window.location.search}`;
   window.location.assign(`/sign-in/?next=${encodeURIComponent(next)}`);
 }
@@ -80,6 +84,7 @@ export function useSession(): { user: { name: string; role: Role } | null; can(a
   const role = session?.user.role ?? null;
   const can = useCallback((action: Action) => roleMay(role, action), [role]);
   const signOut = useCallback(() => {
+    signingOut = true;
     clearSession();
     window.location.assign('/sign-in/');
   }, []);
