@@ -59,12 +59,16 @@ export function clearSession(): void {
 }
 
 let signingOut = false;
+let redirecting = false;
 
 /** Sends the browser to the sign-in page, coming back to where it was afterwards. */
 export function goToSignIn(): void {
   // An explicit sign-out is already on its way to a plain /sign-in/: a request answered 401 in the
-  // meantime must not turn that into a sign-in that returns to this page.
-  if (signingOut || window.location.pathname.startsWith('/sign-in')) return;
+  // meantime must not turn that into a sign-in that returns to this page. Several requests of one
+  // page answered 401 together send the browser once: a second assign would abort the first
+  // navigation while it is under way.
+  if (signingOut || redirecting || window.location.pathname.startsWith('/sign-in')) return;
+  redirecting = true;
   const next = `${window.location.pathname}${window.location.search}`;
   window.location.assign(`/sign-in/?next=${encodeURIComponent(next)}`);
 }
