@@ -30,7 +30,8 @@ import { EventJournal } from '../adapters/local/event-journal';
 import type { Deps } from '../core/deps';
 import { systemClock, type Clock } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
-import { createStoreHandler } from '../handlers/events/store';
+import { createStoreBatchHandler, createStoreHandler } from '../handlers/events/store';
+import { batchingTarget } from '../adapters/local/batching-target';
 import { createAlertEventsHandler } from '../handlers/events/alert-events';
 import { WebhookNotifier } from '../adapters/http/webhook-notifier';
 import { SlackNotifier } from '../adapters/http/slack-notifier';
@@ -216,11 +217,21 @@ export function localDeps(opts: {
   });
   const liveDeps: LiveDeps = { liveConnections, livePusher: live, clock, logger: opts.logger };
   const targets = { store: createStoreHandler(deps), live: createLiveBroadcastHandler(liveDeps), alertEvents: createAlertEventsHandler(deps) };
+  // The store rule's deliveries are recorded in batches (bounded, so a burst of ingest queues
+  // here rather than starting a store round per event at once); each delivery still settles on
+  // its own, so the bus's retries and dead letters are unchanged.
+  const storeBatches = batchingTarget(createStoreBatchHandler(deps), { maxBatch: 100, maxConcurrency: 2 });
   for (const rule of BUS_RULES) {
     const target = targets[rule.target];
-    bus.addRule(rule.id, rule.pattern, async (event) => {
-      await target(event, {} as never);
-    });
+    bus.addRule(
+      rule.id,
+      rule.pattern,
+      rule.target === 'store'
+        ? storeBatches
+        : async (event) => {
+            await target(event, {} as never);
+          },
+    );
   }
   return { deps, bus, runner, live, liveConnections };
 }

@@ -60,6 +60,23 @@ export class DynamoDoraStore implements DoraStore {
   ) {}
 
   async add(update: DoraUpdate): Promise<void> {
+    await this.addEntries(update, [update.entry]);
+  }
+
+  /** One UpdateItem per service and day (up to 8 at once), each adding all of that day's entries. */
+  async addMany(updates: DoraUpdate[]): Promise<void> {
+    const groups = new Map<string, { first: DoraUpdate; entries: DoraEntry[] }>();
+    for (const u of updates) {
+      const id = `${u.service}\u001f${u.day}`;
+      const group = groups.get(id);
+      if (group) group.entries.push(u.entry);
+      else groups.set(id, { first: u, entries: [u.entry] });
+    }
+    const all = [...groups.values()];
+    for (let i = 0; i < all.length; i += 8) await Promise.all(all.slice(i, i + 8).map((g) => this.addEntries(g.first, g.entries)));
+  }
+
+  private async addEntries(update: DoraUpdate, entries: DoraEntry[]): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -67,7 +84,7 @@ export class DynamoDoraStore implements DoraStore {
         UpdateExpression: 'ADD #entries :one SET #service = :service, #day = :day, gsi1pk = :g1pk, gsi1sk = :g1sk',
         ExpressionAttributeNames: { '#entries': 'entries', '#service': 'service', '#day': 'day' },
         ExpressionAttributeValues: {
-          ':one': new Set([encode(update.entry)]),
+          ':one': new Set(entries.map(encode)),
           ':service': update.service,
           ':day': update.day,
           ':g1pk': DORA_KEYS.monthGsi1pk(update.day.slice(0, 7)),

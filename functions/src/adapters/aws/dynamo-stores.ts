@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -59,6 +61,52 @@ export async function putIf(doc: DynamoDBDocumentClient, input: ConstructorParam
     if (err instanceof ConditionalCheckFailedException || (err as Error).name === 'ConditionalCheckFailedException') return false;
     throw err;
   }
+}
+
+/**
+ * Writes `items` with BatchWriteItem (25 per request, up to 4 requests at once), putting what
+ * DynamoDB leaves unprocessed again with backoff; throws when it keeps refusing. Puts only: for
+ * items whose last writer wins (idempotent rewrites of the same content).
+ */
+export async function batchPutAll(doc: DynamoDBDocumentClient, tableName: string, items: Record<string, unknown>[]): Promise<void> {
+  const chunks: Record<string, unknown>[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  const writeChunk = async (chunk: Record<string, unknown>[]) => {
+    let pending: Record<string, unknown>[] | undefined = chunk.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; pending && pending.length > 0; attempt++) {
+      if (attempt > 8) throw new Error(`DynamoDB kept ${pending.length} batch writes unprocessed`);
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }));
+      pending = out.UnprocessedItems?.[tableName] as Record<string, unknown>[] | undefined;
+    }
+  };
+  for (let i = 0; i < chunks.length; i += 4) await Promise.all(chunks.slice(i, i + 4).map(writeChunk));
+}
+
+/**
+ * Reads `keys` with strongly consistent BatchGetItem (100 per request), asking again for what
+ * DynamoDB leaves unprocessed; returns the items found (in no particular order).
+ */
+export async function batchGetAll(doc: DynamoDBDocumentClient, tableName: string, keys: Array<{ pk: string; sk: string }>): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
+  const seen = new Set<string>();
+  const unique = keys.filter((k) => {
+    const id = `${k.pk}${SEP}${k.sk}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+  for (let i = 0; i < unique.length; i += 100) {
+    let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100);
+    for (let attempt = 0; pending && pending.length > 0; attempt++) {
+      if (attempt > 8) throw new Error(`DynamoDB kept ${pending.length} batch reads unprocessed`);
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const out = await doc.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+      found.push(...((out.Responses?.[tableName] ?? []) as Record<string, unknown>[]));
+      pending = out.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
+    }
+  }
+  return found;
 }
 
 async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
@@ -181,6 +229,23 @@ export class DynamoEventStore implements EventStore {
         ExpressionAttributeValues: values,
       }),
     );
+  }
+
+  async getMany(keys: string[]): Promise<Map<string, StoredEvent>> {
+    const items = await batchGetAll(this.doc, this.tableName, keys.map((key) => ({ pk: `EVT#${key}`, sk: 'EVT' })));
+    const out = new Map<string, StoredEvent>();
+    for (const item of items) {
+      const event = this.fromItem(item);
+      out.set(event.key, event);
+    }
+    return out;
+  }
+
+  /** One BatchWriteItem per 25 events (whole items rewritten with their timeline keys) plus new days. */
+  async markProjectedMany(events: StoredEvent[]): Promise<void> {
+    const days = [...new Set(events.map((e) => dayOf(e.sortTime)))].filter((d) => !this.knownDays.has(d));
+    await batchPutAll(this.doc, this.tableName, [...days.map(dayItem), ...events.map(projectedEventItem)]);
+    for (const d of days) this.knownDays.add(d);
   }
 
   async list(query: EventQuery): Promise<Page<StoredEvent>> {
@@ -353,6 +418,30 @@ export class DynamoInventoryStore implements InventoryStore {
 
   async addHistory(service: string, record: DeploymentRecord & { sortTime: string }): Promise<void> {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: historyItem(service, record) }));
+  }
+
+  async addHistoryMany(rows: Array<{ service: string; record: DeploymentRecord & { sortTime: string } }>): Promise<void> {
+    await batchPutAll(this.doc, this.tableName, rows.map((r) => historyItem(r.service, r.record)));
+  }
+
+  async getMany(query: { cells: Array<{ service: string; environment: string }>; environments: string[] }): Promise<{
+    cells: InventoryCellState[];
+    environments: Array<EnvironmentState & { revision: number }>;
+  }> {
+    const items = await batchGetAll(this.doc, this.tableName, [
+      ...query.cells.map((c) => this.cellKey(c.service, c.environment)),
+      ...query.environments.map((name) => ({ pk: 'ENVS', sk: name })),
+    ]);
+    const cells: InventoryCellState[] = [];
+    const environments: Array<EnvironmentState & { revision: number }> = [];
+    for (const item of items) {
+      if (item.pk === 'INV') cells.push(DynamoInventoryStore.toCell(item));
+      else {
+        const { pk: _pk, sk: _sk, ...rest } = item;
+        environments.push(rest as unknown as EnvironmentState & { revision: number });
+      }
+    }
+    return { cells, environments };
   }
 
   async listHistory(service: string, limit: number, cursor?: string): Promise<Page<DeploymentRecord>> {

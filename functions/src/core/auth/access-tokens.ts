@@ -128,6 +128,8 @@ export async function revokeAccessToken(deps: AccessTokenDeps, input: { id: stri
 export async function verifyAccessToken(
   deps: AccessTokenDeps,
   input: { secret: string; kind: AccessTokenKind; agent?: string },
+  /** Token id → when this process last recorded its use: skips the store write within the interval. */
+  touched?: Map<string, number>,
 ): Promise<AccessTokenRecord | null> {
   if (input.secret.length < 16 || input.secret.length > 256) return null;
   const record = await deps.accessTokens.get(tokenIdOf(input.secret));
@@ -137,7 +139,18 @@ export async function verifyAccessToken(
   if (stored.length !== presented.length || !timingSafeEqual(stored, presented)) return null;
   if (record.revokedAt || record.kind !== input.kind) return null;
   if (input.agent !== undefined && record.kind === 'agent' && record.agent !== '*' && record.agent !== input.agent) return null;
-  await deps.accessTokens.touch(record.id, deps.clock.now(), LAST_USED_INTERVAL_MS);
+  const now = deps.clock.now();
+  const nowMs = Date.parse(now);
+  const last = touched?.get(record.id);
+  // "Last used" has minute resolution: a process that recorded it less than a minute ago does
+  // not ask the store again (it would refuse the write anyway), saving a request per call.
+  if (last === undefined || !(nowMs - last < LAST_USED_INTERVAL_MS && nowMs >= last)) {
+    await deps.accessTokens.touch(record.id, now, LAST_USED_INTERVAL_MS);
+    if (touched) {
+      if (touched.size > 10_000) touched.clear();
+      touched.set(record.id, nowMs);
+    }
+  }
   return record;
 }
 
@@ -148,10 +161,12 @@ export function tokenPrincipal(record: AccessTokenRecord, sourceIp: string | nul
 
 /** The existing `ProducerTokens` port answered by the store (ingest keeps its port). */
 export function storeProducerTokens(deps: AccessTokenDeps): ProducerTokens {
-  return { verify: async (token) => (await verifyAccessToken(deps, { secret: token, kind: 'producer' })) !== null };
+  const touched = new Map<string, number>();
+  return { verify: async (token) => (await verifyAccessToken(deps, { secret: token, kind: 'producer' }, touched)) !== null };
 }
 
 /** The existing `AgentTokens` port answered by the store (`POST /api/observations` keeps its port). */
 export function storeAgentTokens(deps: AccessTokenDeps): AgentTokens {
-  return { verify: async (agent, token) => (await verifyAccessToken(deps, { secret: token, kind: 'agent', agent })) !== null };
+  const touched = new Map<string, number>();
+  return { verify: async (agent, token) => (await verifyAccessToken(deps, { secret: token, kind: 'agent', agent }, touched)) !== null };
 }

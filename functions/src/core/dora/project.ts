@@ -83,3 +83,11 @@ export async function projectDora(deps: Pick<Deps, 'dora'>, event: StoredEvent):
   const update = doraUpdateFor(event);
   if (update) await deps.dora.add(update);
 }
+
+/** Batch form of {@link projectDora}: one store call for all the events' updates where the store can batch. */
+export async function projectDoraMany(deps: Pick<Deps, 'dora'>, events: StoredEvent[]): Promise<void> {
+  const updates = events.map(doraUpdateFor).filter((u): u is DoraUpdate => u !== null);
+  if (updates.length === 0) return;
+  if (deps.dora.addMany) await deps.dora.addMany(updates);
+  else for (const update of updates) await deps.dora.add(update);
+}

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps';
 import type { StoredEvent } from '../ports/event-store';
 import type { EnvironmentState, InventoryCellState } from '../ports/inventory-store';
+import type { DeploymentRecord } from '../read-models';
 import { toSortableUtc } from '../cdevents/time';
 import { DependencyError } from '../errors';
 
@@ -23,28 +24,92 @@ function backoff(attempt: number): Promise<void> {
  * conditional write keeps losing races (the consumer dead-letters and a replay retries it).
  */
 export async function projectEvent(deps: Pick<Deps, 'inventory'>, event: StoredEvent): Promise<void> {
-  const tasks: Promise<unknown>[] = [];
-  if (event.environment) tasks.push(projectEnvironment(deps, event, event.environment));
-  if (event.subject === 'service' && event.service && event.environment) {
+  const plan = planProjection([event]);
+  await Promise.all([
+    ...[...plan.cells.values()].map((g) => applyToCell(deps, g.service, g.environment, g.events, undefined)),
+    ...[...plan.environments.entries()].map(([name, events]) => applyToEnvironment(deps, name, events, undefined)),
+    ...plan.history.map((row) => deps.inventory.addHistory(row.service, row.record)),
+  ]);
+}
+
+/**
+ * Batch form of {@link projectEvent} for the store consumer: the same end state as projecting each
+ * event on its own (in any order), with the touched cells and environments read in one batch and
+ * written once each (the events of one cell folded in order-key order), and the history rows
+ * written in batches — where the store offers batch operations. Throws like `projectEvent`; the
+ * caller then projects the events one at a time (every step is idempotent).
+ */
+export async function projectEvents(deps: Pick<Deps, 'inventory'>, events: StoredEvent[]): Promise<void> {
+  const inventory = deps.inventory;
+  const plan = planProjection(events);
+  const cells = [...plan.cells.values()];
+  const environments = [...plan.environments.entries()];
+  let readCells = new Map<string, InventoryCellState>();
+  let readEnvironments = new Map<string, EnvironmentState & { revision: number }>();
+  if (inventory.getMany) {
+    const got = await inventory.getMany({ cells: cells.map(({ service, environment }) => ({ service, environment })), environments: environments.map(([name]) => name) });
+    readCells = new Map(got.cells.map((c) => [cellId(c.service, c.environment), c]));
+    readEnvironments = new Map(got.environments.map((e) => [e.name, e]));
+  }
+  const initial = <T>(map: Map<string, T>, id: string): T | null | undefined => (inventory.getMany ? (map.get(id) ?? null) : undefined);
+  await Promise.all([
+    ...cells.map((g) => applyToCell(deps, g.service, g.environment, g.events, initial(readCells, cellId(g.service, g.environment)))),
+    ...environments.map(([name, evs]) => applyToEnvironment(deps, name, evs, initial(readEnvironments, name))),
+    plan.history.length === 0
+      ? Promise.resolve()
+      : inventory.addHistoryMany
+        ? inventory.addHistoryMany(plan.history)
+        : Promise.all(plan.history.map((row) => inventory.addHistory(row.service, row.record))),
+  ]);
+}
+
+function cellId(service: string, environment: string): string {
+  return `${service}\u001f${environment}`;
+}
+
+interface ProjectionPlan {
+  /** Per cell, its deploying/removed events in order-key order. */
+  cells: Map<string, { service: string; environment: string; events: StoredEvent[] }>;
+  /** Per environment, the events that name it, in order-key order. */
+  environments: Map<string, StoredEvent[]>;
+  history: Array<{ service: string; record: DeploymentRecord & { sortTime: string } }>;
+}
+
+/** What the events change: which cells, environments and history rows. Pure. */
+function planProjection(events: StoredEvent[]): ProjectionPlan {
+  const sorted = [...events].sort((a, b) => (a.orderKey < b.orderKey ? -1 : a.orderKey > b.orderKey ? 1 : 0));
+  const plan: ProjectionPlan = { cells: new Map(), environments: new Map(), history: [] };
+  for (const event of sorted) {
+    if (event.environment) {
+      const list = plan.environments.get(event.environment);
+      if (list) list.push(event);
+      else plan.environments.set(event.environment, [event]);
+    }
+    if (event.subject !== 'service' || !event.service || !event.environment) continue;
+    const { service, environment } = event;
     if (DEPLOYING.has(event.predicate) || event.predicate === 'removed') {
-      tasks.push(projectCell(deps, event, event.service, event.environment));
+      const id = cellId(service, environment);
+      const group = plan.cells.get(id);
+      if (group) group.events.push(event);
+      else plan.cells.set(id, { service, environment, events: [event] });
     }
     if (DEPLOYING.has(event.predicate) || event.predicate === 'removed' || event.predicate === 'published') {
-      tasks.push(
-        deps.inventory.addHistory(event.service, {
+      plan.history.push({
+        service,
+        record: {
           key: event.key,
-          environment: event.environment,
+          environment,
           artifactId: event.artifactId,
           version: event.version,
           action: event.predicate,
           timestamp: event.timestamp,
           source: event.source,
           sortTime: event.sortTime,
-        }),
-      );
+        },
+      });
     }
   }
-  await Promise.all(tasks);
+  return plan;
 }
 
 /** Where a deploying event moves the cell; `since` only moves when the artifact changes. */
@@ -66,12 +131,28 @@ export function nextCell(current: InventoryCellState | null, event: StoredEvent,
   };
 }
 
-async function projectCell(deps: Pick<Deps, 'inventory'>, event: StoredEvent, service: string, environment: string): Promise<void> {
+/**
+ * Folds `events` (order-key order) into the cell with one conditional write; `initial` is the cell
+ * as just read (null = absent), or undefined to read it first. A late event never overwrites newer
+ * state; the same events again are a no-op.
+ */
+async function applyToCell(
+  deps: Pick<Deps, 'inventory'>,
+  service: string,
+  environment: string,
+  events: StoredEvent[],
+  initial: InventoryCellState | null | undefined,
+): Promise<void> {
+  let current = initial;
   for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
-    const current = await deps.inventory.getCell(service, environment);
-    // A late event never overwrites newer state; the same event again is a no-op.
-    if (current && current.orderKey >= event.orderKey) return;
-    if (await deps.inventory.putCellIf(nextCell(current, event, service, environment), current?.orderKey ?? null)) return;
+    if (current === undefined) current = await deps.inventory.getCell(service, environment);
+    let next = current;
+    for (const event of events) {
+      if (!next || next.orderKey < event.orderKey) next = nextCell(next, event, service, environment);
+    }
+    if (next === current || !next) return;
+    if (await deps.inventory.putCellIf(next, current?.orderKey ?? null)) return;
+    current = undefined;
     await backoff(attempt);
   }
   throw new DependencyError(`inventory cell ${service} × ${environment} kept changing; retry later`);
@@ -129,12 +210,21 @@ function sortKeyOf(timestamp: string, fallback: StoredEvent): string {
   return toSortableUtc(timestamp) ?? fallback.sortTime;
 }
 
-async function projectEnvironment(deps: Pick<Deps, 'inventory'>, event: StoredEvent, name: string): Promise<void> {
+/** Folds `events` into environment `name` with one conditional write; `initial` as in `applyToCell`. */
+async function applyToEnvironment(
+  deps: Pick<Deps, 'inventory'>,
+  name: string,
+  events: StoredEvent[],
+  initial: (EnvironmentState & { revision: number }) | null | undefined,
+): Promise<void> {
+  let current = initial;
   for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
-    const current = await deps.inventory.getEnvironment(name);
-    const next = nextEnvironment(current, event, name);
-    if (current && sameEnvironment(current, next)) return;
+    if (current === undefined) current = await deps.inventory.getEnvironment(name);
+    let next: EnvironmentState | null = current;
+    for (const event of events) next = nextEnvironment(next, event, name);
+    if (!next || (current && sameEnvironment(current, next))) return;
     if (await deps.inventory.putEnvironmentIf(next, current?.revision ?? 0)) return;
+    current = undefined;
     await backoff(attempt);
   }
   throw new DependencyError(`environment ${name} kept changing; retry later`);

@@ -13,6 +13,11 @@ export interface DoraStore {
    */
   add(update: DoraUpdate): Promise<void>;
   /**
+   * Batch form of `add`, with the same guarantees; updates of one service and day may be written
+   * together. Optional: the store consumer falls back to `add` per update.
+   */
+  addMany?(updates: DoraUpdate[]): Promise<void>;
+  /**
    * Day items in `[fromDay, toDay]` (inclusive, `YYYY-MM-DD`), oldest first: of one service when
    * `service` is given, else of every service. Reads one Query per service (or per month for all
    * services); the cost grows with the range and the number of active services, not with history.

@@ -31,6 +31,16 @@ export interface EventStore {
   /** Makes a stored event visible in the timeline indexes and flags it projected. Idempotent. */
   markProjected(event: StoredEvent): Promise<void>;
   /**
+   * Batch form of `get` (strongly consistent): the stored events among `keys`, by key; absent keys
+   * are missing from the map. Optional: the store consumer falls back to `get` per key.
+   */
+  getMany?(keys: string[]): Promise<Map<string, StoredEvent>>;
+  /**
+   * Batch form of `markProjected` for events as read from this store (the whole stored record).
+   * Optional: the store consumer falls back to `markProjected` per event.
+   */
+  markProjectedMany?(events: StoredEvent[]): Promise<void>;
+  /**
    * Timeline newest first (by event time, then key). Reads only the requested page, whatever the
    * history size. Throws `ValidationError` on a malformed cursor.
    */

@@ -35,6 +35,16 @@ export interface InventoryStore {
 
   /** Adds one deployment-history row; the same event key twice stores it once. */
   addHistory(service: string, record: DeploymentRecord & { sortTime: string }): Promise<void>;
+  /** Batch form of `addHistory`. Optional: the store consumer falls back to `addHistory` per row. */
+  addHistoryMany?(rows: Array<{ service: string; record: DeploymentRecord & { sortTime: string } }>): Promise<void>;
+  /**
+   * Batch form of `getCell` and `getEnvironment` (strongly consistent): the cells and environments
+   * that exist among those asked for. Optional: the store consumer falls back to single reads.
+   */
+  getMany?(query: { cells: Array<{ service: string; environment: string }>; environments: string[] }): Promise<{
+    cells: InventoryCellState[];
+    environments: Array<EnvironmentState & { revision: number }>;
+  }>;
   listHistory(service: string, limit: number, cursor?: string): Promise<Page<DeploymentRecord>>;
 
   getEnvironment(name: string): Promise<(EnvironmentState & { revision: number }) | null>;

@@ -2,10 +2,11 @@ import { extractEvent } from '../cdevents/envelope';
 import { prepareEvent } from '../cdevents/prepare';
 import type { Deps } from '../deps';
 import { ValidationError } from '../errors';
-import { projectDora } from '../dora/project';
-import { projectEvent } from '../inventory/project';
+import { projectDora, projectDoraMany } from '../dora/project';
+import { projectEvent, projectEvents } from '../inventory/project';
 import type { DeliveredEvent } from '../ports/event-bus';
 import type { StoredEvent } from '../ports/event-store';
+import { mapLimit } from './map-limit';
 
 /**
  * The store consumer: makes one CDEvent from the bus durable and visible. Events put on the bus by
@@ -68,4 +69,50 @@ export async function recordEventOrDeadLetter(deps: Deps, delivered: DeliveredEv
       state: 'pending',
     });
   }
+}
+
+/**
+ * The store consumer for many bus events at once (what the local bus's store rule hands over, the
+ * way an SQS-fed Lambda receives a batch): the same outcome as {@link recordEventOrDeadLetter} per
+ * event, with fewer store requests — the events read in one batch, projections folded per cell and
+ * environment (see `projectEvents`), history, DORA and "projected" written in batches. Events that
+ * are not usable or not stored yet, and the whole batch when a batched step fails, go through
+ * `recordEventOrDeadLetter` one at a time (every step is idempotent, so a partial batch is safe).
+ * Rejects only when a dead letter cannot be written.
+ */
+export async function recordEventsOrDeadLetter(deps: Deps, delivered: DeliveredEvent[]): Promise<void> {
+  if (delivered.length === 1) return recordEventOrDeadLetter(deps, delivered[0]!);
+  const now = deps.clock.now();
+  const keys = delivered.map((d) => {
+    const prepared = prepareEvent(extractEvent(d.detail), now);
+    return 'error' in prepared ? null : prepared.key;
+  });
+  let oneByOne = delivered.filter((_, i) => keys[i] === null);
+  try {
+    const wanted = [...new Set(keys.filter((k): k is string => k !== null))];
+    const stored = deps.events.getMany
+      ? await deps.events.getMany(wanted)
+      : new Map((await mapLimit(wanted, 8, async (k) => [k, await deps.events.get(k)] as const)).filter((e): e is readonly [string, StoredEvent] => e[1] !== null));
+    const toProject = new Map<string, StoredEvent>();
+    delivered.forEach((d, i) => {
+      const key = keys[i];
+      if (key === null || key === undefined) return;
+      const event = stored.get(key);
+      // Not stored yet: it reached the bus without Signalbox's ingest; the single path stores it.
+      if (!event) oneByOne.push(d);
+      else if (!event.projected) toProject.set(key, event);
+    });
+    const events = [...toProject.values()];
+    if (events.length > 0) {
+      await projectEvents(deps, events);
+      // Before markProjected, as in recordEvent: a failure leaves the events unprojected for the retry.
+      await projectDoraMany(deps, events);
+      if (deps.events.markProjectedMany) await deps.events.markProjectedMany(events);
+      else await mapLimit(events, 8, (e) => deps.events.markProjected(e));
+    }
+  } catch (err) {
+    deps.logger.warn('batched store consumer failed; recording the batch one event at a time', { events: delivered.length, error: (err as Error).message });
+    oneByOne = delivered;
+  }
+  await mapLimit(oneByOne, 8, (d) => recordEventOrDeadLetter(deps, d));
 }
