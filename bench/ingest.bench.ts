@@ -20,7 +20,10 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { documentClient, eventItem } from '../functions/src/adapters/aws/dynamo-stores';
+import { dayItem, documentClient, eventItem, historyItem, inventoryCellItem, projectedEventItem } from '../functions/src/adapters/aws/dynamo-stores';
+import { dayOf } from '../functions/src/core/cdevents/time';
+import { nextCell } from '../functions/src/core/inventory/project';
+import { DORA_KEYS } from '../functions/src/shared/table-design';
 import { extractEvent } from '../functions/src/core/cdevents/envelope';
 import { prepareEvent } from '../functions/src/core/cdevents/prepare';
 import type { StoredEvent } from '../functions/src/core/ports/event-store';
@@ -204,14 +207,42 @@ async function localPath(ctx: BenchContext, mode: 'single' | 'batch', seconds: n
   };
 }
 
-async function rawBaseline(ctx: BenchContext, seconds: number): Promise<{ items: number; seconds: number; itemsPerSecond: number; unprocessed: number }> {
-  const server = await startServerProcess('dynalite', join(ctx.tmpDir, 'raw'), ctx.log);
+/**
+ * Every item the local path ends up writing for one deployed event, built by the adapters' own item
+ * builders: the event with its timeline keys, the inventory cell, the history row and a DORA day
+ * entry (the environment row and the DAYS row are shared by many events and left out).
+ */
+function itemsOfEvent(event: StoredEvent): Record<string, unknown>[] {
+  const cell = nextCell(null, event, event.service!, event.environment!);
+  const day = dayOf(event.sortTime);
+  return [
+    projectedEventItem(event),
+    inventoryCellItem(cell),
+    historyItem(event.service!, { key: event.key, environment: event.environment!, artifactId: event.artifactId, version: event.version, action: event.predicate, timestamp: event.timestamp, source: event.source, sortTime: event.sortTime }),
+    // The path adds the entry to a string set with UpdateItem; a put of one entry writes as much.
+    { pk: DORA_KEYS.servicePk(event.service!), sk: `${DORA_KEYS.daySk(day)}#${event.key}`, entries: new Set([JSON.stringify({ type: 'deployment', key: event.key, environment: event.environment, at: event.sortTime, rollback: false, artifactId: event.artifactId })]) },
+  ];
+}
+
+/**
+ * Raw `BatchWriteItem` for `seconds`: `'event'` writes each event's item alone (the issue's
+ * baseline), `'all'` writes every item the path writes per event (`itemsOfEvent`), so its rate in
+ * events/s is what the store could take if the path added nothing but the writes it must make.
+ */
+async function rawBaseline(
+  ctx: BenchContext,
+  seconds: number,
+  what: 'event' | 'all' = 'event',
+): Promise<{ items: number; events: number; seconds: number; itemsPerSecond: number; eventsPerSecond: number; unprocessed: number }> {
+  const server = await startServerProcess('dynalite', join(ctx.tmpDir, `raw-${what}`), ctx.log);
   const client = dynamoClient(server.info.dynamoEndpoint);
   // The adapters' own document client (same marshalling options) sends BatchWriteItem.
   const doc = documentClient(client);
   const table = server.info.tableName;
   let items = 0;
+  let events = 0;
   let unprocessed = 0;
+  const perEvent = what === 'all' ? 4 : 1;
   const started = performance.now();
   const deadline = started + seconds * 1000;
   let lastProgress = started;
@@ -219,9 +250,9 @@ async function rawBaseline(ctx: BenchContext, seconds: number): Promise<{ items:
     while (performance.now() < deadline) {
       const now = new Date().toISOString();
       type Requests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
-      let requests: Requests = Array.from({ length: RAW_BATCH }, () => ({
-        PutRequest: { Item: eventItem(storedEventOf(nextEvent(null), now)) },
-      }));
+      const batchEvents = Array.from({ length: Math.floor(RAW_BATCH / perEvent) }, () => storedEventOf(nextEvent(null), now));
+      let requests: Requests = batchEvents.flatMap((e) => (what === 'all' ? itemsOfEvent(e) : [eventItem(e)])).map((Item) => ({ PutRequest: { Item } }));
+      if (what === 'all' && events === 0) requests.push({ PutRequest: { Item: dayItem(dayOf(batchEvents[0]!.sortTime)) } });
       while (requests.length > 0) {
         const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
         const left = out.UnprocessedItems?.[table] ?? [];
@@ -229,6 +260,7 @@ async function rawBaseline(ctx: BenchContext, seconds: number): Promise<{ items:
         unprocessed += left.length;
         requests = left;
       }
+      events += batchEvents.length;
       const t = performance.now();
       if (t - lastProgress > 5000) {
         lastProgress = t;
@@ -240,7 +272,7 @@ async function rawBaseline(ctx: BenchContext, seconds: number): Promise<{ items:
   const elapsed = (performance.now() - started) / 1000;
   client.destroy();
   await server.stop();
-  return { items, seconds: elapsed, itemsPerSecond: items / elapsed, unprocessed };
+  return { items, events, seconds: elapsed, itemsPerSecond: items / elapsed, eventsPerSecond: events / elapsed, unprocessed };
 }
 
 export async function run(ctx: BenchContext): Promise<BenchResult> {
@@ -248,6 +280,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   ctx.log(`raw dynalite BatchWriteItem baseline, ${seconds} s, ${RAW_CONCURRENCY} concurrent calls of ${RAW_BATCH} items`);
   const raw = await rawBaseline(ctx, seconds);
   ctx.log(`raw: ${raw.itemsPerSecond.toFixed(0)} items/s`);
+  ctx.log(`raw dynalite BatchWriteItem of every item the path writes per event (4), ${seconds} s`);
+  const rawAll = await rawBaseline(ctx, seconds, 'all');
+  ctx.log(`raw, all items: ${rawAll.eventsPerSecond.toFixed(0)} events/s (${rawAll.itemsPerSecond.toFixed(0)} items/s)`);
   ctx.log(`local path, single events, ${seconds} s, ${SINGLE_CONCURRENCY} concurrent requests`);
   const single = await localPath(ctx, 'single', seconds);
   ctx.log(`local path, batches of ${BATCH_SIZE}, ${seconds} s, ${BATCH_CONCURRENCY} concurrent requests`);
@@ -255,6 +290,12 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
 
   const rows: BenchRow[] = [
     { name: 'raw BatchWriteItem (baseline)', value: raw.itemsPerSecond, unit: 'items/s', note: `${raw.items} items in ${raw.seconds.toFixed(1)} s` },
+    {
+      name: 'raw BatchWriteItem, all items per event',
+      value: rawAll.eventsPerSecond,
+      unit: 'events/s',
+      note: `event + cell + history + DORA items (4 per event): ${rawAll.items} items in ${rawAll.seconds.toFixed(1)} s = ${rawAll.itemsPerSecond.toFixed(0)} items/s`,
+    },
   ];
   for (const [label, f] of [['single events', single], [`batches of ${BATCH_SIZE}`, batch]] as const) {
     const ratio = ratioOf(f.eventsPerSecond, raw.itemsPerSecond);
@@ -271,6 +312,15 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         `${f.stored} stored; 202s for ${f.acceptSeconds.toFixed(1)} s (${f.acceptedPerSecond.toFixed(0)}/s), all visible at ${f.drainSeconds.toFixed(1)} s` +
         `${f.visibleCounted === null ? '' : `; listed ${f.visibleCounted}${complete ? '' : ' MISMATCH'}`}` +
         `${f.failedRequests ? `; ${f.failedRequests} failed requests` : ''}${f.other ? `; ${f.other} not stored` : ''}`,
+    });
+    const ratioAll = ratioOf(f.eventsPerSecond, rawAll.eventsPerSecond);
+    rows.push({
+      name: `ingest ${label} vs raw writes of all its items`,
+      value: f.eventsPerSecond,
+      unit: 'events/s',
+      baseline: rawAll.eventsPerSecond,
+      ratio: ratioAll,
+      note: 'what the path costs beyond writing the items it must write (no goal in the issue; context for the ratio above)',
     });
     rows.push({
       name: `202 → listed p50 (${label})`,
@@ -294,15 +344,16 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     meta: {
       seconds,
       raw,
+      rawAll,
       single: { ...single, probeLatenciesMs: undefined, probes: single.probeLatenciesMs.length },
       batch: { ...batch, probeLatenciesMs: undefined, probes: batch.probeLatenciesMs.length },
       concurrency: { single: SINGLE_CONCURRENCY, batch: BATCH_CONCURRENCY, batchSize: BATCH_SIZE, raw: RAW_CONCURRENCY, rawBatch: RAW_BATCH },
       perEventOnLocalPath: [
         'ingest: 1 conditional PutItem (the event, before the 202)',
-        'store consumer: 1 GetItem (event), GetItem + conditional PutItem (environment, when it changes), GetItem + conditional PutItem (inventory cell), 1 PutItem (history row), 1 UpdateItem (DORA day counters), 1 UpdateItem (timeline index keys on the event: 3 GSIs), 1 PutItem per new day (DAYS)',
+        'store consumer, per batch of up to 100 bus events (2 batches at once): 1 BatchGetItem (the events), 1 BatchGetItem (cells + environments), 1 conditional PutItem per touched cell and per changed environment, BatchWriteItem for history rows and for the events with their timeline keys (3 GSIs) and new days, 1 UpdateItem per service and day for DORA',
         'plus the LiveUpdates and AlertOnEvents rules (no store writes without subscribers / alert rules)',
       ],
-      writesPerEvent: { localPath: '5–6 writes + 3 reads per deployed event', raw: 1 },
+      writesPerEvent: { localPath: '4 item writes (+ the event written twice: at ingest, then with its timeline keys) per deployed event', raw: 1, rawAll: 4 },
       client: 'own keep-alive node:http client (fresh event id per request, per-event result accounting, probes); see file header',
     },
   };

@@ -65,6 +65,11 @@ interface InitSample {
   invoke: number;
   /** ms the parent saw from spawn to exit. */
   wall: number;
+  /**
+   * CPU ms (user + system) the process had used when the answer came: less sensitive than the
+   * wall-clock figures to other work on a shared machine, so a better guide between two runs.
+   */
+  cpu: number;
   outcome: string;
 }
 
@@ -82,7 +87,8 @@ try {
   outcome = 'threw ' + (err && err.name) + ': ' + String(err && err.message).slice(0, 80);
 }
 const t2 = performance.now();
-process.stdout.write('\\n@@BENCH' + JSON.stringify({ total: t2, import: t1 - t0, invoke: t2 - t1, outcome }) + '\\n');
+const cpu = process.cpuUsage();
+process.stdout.write('\\n@@BENCH' + JSON.stringify({ total: t2, import: t1 - t0, invoke: t2 - t1, cpu: (cpu.user + cpu.system) / 1000, outcome }) + '\\n');
 process.exit(0);
 `;
 
@@ -196,7 +202,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const runs = ctx.quick ? 3 : 11;
   const outDir = join(ctx.tmpDir, 'bundles');
   await mkdir(outDir, { recursive: true });
-  // The bundles keep `@aws-sdk/*` external (the Lambda runtime ships it): resolve it from the repo.
+  // Whatever SIGNALBOX_BUNDLING keeps external (nothing now: the SDK is bundled) resolves from the repo.
   await symlink(join(REPO_ROOT, 'node_modules'), join(ctx.tmpDir, 'node_modules'), 'dir');
 
   const entries = (await readdir(ENTRY_DIR)).filter((f) => f.endsWith('.ts')).sort().map((f) => ({ name: basename(f, '.ts'), entry: join(ENTRY_DIR, f) }));
@@ -306,7 +312,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       ...(ratio !== undefined ? { ratio } : {}),
       goal: '< 2x empty handler',
       met: ratio !== undefined && ratio < 2,
-      note: `load ${round(median(s.map((x) => x.import)))} ms + first event ${round(median(s.map((x) => x.invoke)))} ms; ${outcomes}`,
+      note: `load ${round(median(s.map((x) => x.import)))} ms + first event ${round(median(s.map((x) => x.invoke)))} ms; CPU ${round(median(s.map((x) => x.cpu)))} ms (empty ${round(median(empty.map((x) => x.cpu)))}); ${outcomes}`,
     });
   }
   const plainEmpty = samples.get('empty (no --enable-source-maps)')!;
@@ -329,6 +335,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       figure: 'median ms from process start (performance.timeOrigin) to the first invocation answer, N fresh processes',
       emptyHandler: { loadMs: round(median(empty.map((s) => s.import)), 2), totalMs: round(emptyTotal, 2), wallMs: round(median(empty.map((s) => s.wall))) },
       wallMs: Object.fromEntries([...samples].map(([n, s]) => [n, round(median(s.map((x) => x.wall)))])),
+      cpuMs: Object.fromEntries([...samples].map(([n, s]) => [n, round(median(s.map((x) => x.cpu)))])),
       bundling: 'SIGNALBOX_BUNDLING from infra/constructs/signalbox-function.ts, mapped to esbuild options as NodejsFunction passes them to the esbuild CLI',
       fakes: 'DynamoDB: in-process dynalite; PutEvents, GetSecretValue, GetCostAndUsage, Cognito JWKS: loopback fake; other AWS operations answer UnknownOperationException',
     },

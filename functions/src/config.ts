@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MONITORING_ENV, MONITORING_BUNDLE_RUNTIME_PATH } from './shared/monitoring-bundle';
 
 const awsSchema = z.object({

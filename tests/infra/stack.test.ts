@@ -40,7 +40,10 @@ beforeAll(() => {
   mkdirSync(WEB_OUT, { recursive: true });
   writeFileSync(join(WEB_OUT, 'index.html'), '<!doctype html><title>Signalbox</title>');
   plain = synthesize({});
+  // Bundling is the same in both stacks: the second one skips it (it checks the bus policy, the
+  // portal deployment and cdk-nag, none of which depend on the bundled code).
   withProducers = synthesize({
+    ...SKIP_BUNDLING,
     producerAccountIds: '111111111111, 222222222222',
     producerOrganizationId: 'o-a1b2c3d4e5',
     webOutDir: WEB_OUT,

@@ -3,7 +3,7 @@
  * validated by one schema per kind, with who changed them and when (a revision per item, changed
  * by conditional writes only).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../errors';
 
 export const SETTING_KINDS = ['service', 'provider', 'environment'] as const;
