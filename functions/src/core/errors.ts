@@ -92,8 +92,11 @@ export class ConflictError extends SignalboxError {
 export class DependencyError extends SignalboxError {
   readonly code: string;
   readonly callerFault = false;
-  constructor(message: string, field: string | null = null, options?: { cause?: unknown; code?: string }) {
+  /** Seconds after which a retry may succeed, when the failure knows (else the edge's default). */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, field: string | null = null, options?: { cause?: unknown; code?: string; retryAfterSeconds?: number }) {
     super(message, field, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.code = options?.code ?? 'dependency_failed';
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }

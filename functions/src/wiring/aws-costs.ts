@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { AwsCostExplorer } from '../adapters/aws/cost-explorer';
 import { DynamoCostStore } from '../adapters/aws/dynamo-cost-store';
 import { documentClient } from '../adapters/aws/dynamo-stores';
+import { withStoreErrors } from '../adapters/aws/dynamo-errors';
 import { S3FocusObjects } from '../adapters/aws/s3-focus-objects';
 import { loadAwsConfig, loadCostConfig } from '../config';
 import { allocationFromEnvironments } from '../core/costs/allocation';
@@ -29,7 +30,7 @@ export function awsCostDeps(base: Deps, monitoringConfig?: MonitoringConfigProvi
   // The costs function reads only the environments of the deployed config bundle (their `accounts:`).
   const environments = monitoringConfig ?? staticMonitoringConfig(readMonitoringBundle(config.SIGNALBOX_MONITORING_CONFIG_FILE, {}));
   return {
-    costs: new DynamoCostStore(documentClient(new DynamoDBClient({})), config.TABLE_NAME),
+    costs: new DynamoCostStore(documentClient(withStoreErrors(new DynamoDBClient({}))), config.TABLE_NAME),
     costAllocation: async () => allocationFromEnvironments((await environments.current()).config.environments),
     costExplorer: new AwsCostExplorer(new CostExplorerClient({ region: 'us-east-1' })),
     costExplorerSettings: {

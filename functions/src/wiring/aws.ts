@@ -16,6 +16,7 @@ import { WebhookTarget } from '../adapters/http/webhook-target';
 import type { RolloutDeps } from '../core/rollouts/deps';
 import { randomUUID } from 'node:crypto';
 import { documentClient, DynamoDeadLetterStore, DynamoEventStore, DynamoInventoryStore } from '../adapters/aws/dynamo-stores';
+import { withStoreErrors } from '../adapters/aws/dynamo-errors';
 import { DynamoDoraStore } from '../adapters/aws/dynamo-dora-store';
 import { EventBridgeBus } from '../adapters/aws/eventbridge-bus';
 import { powertoolsLogger } from '../adapters/aws/powertools-logger';
@@ -80,7 +81,7 @@ export function awsAuthDeps(env: Record<string, string | undefined> = process.en
   const poolId = issuer?.split('/').pop() ?? '';
   return {
     ...(userTokens ? { userTokens } : {}),
-    accessTokens: new DynamoAccessTokenStore(documentClient(new DynamoDBClient({})), config.TABLE_NAME),
+    accessTokens: new DynamoAccessTokenStore(documentClient(withStoreErrors(new DynamoDBClient({}))), config.TABLE_NAME),
     ...(config.SIGNALBOX_AUTH_DOMAIN && config.SIGNALBOX_JWT_CLIENT_ID
       ? {
           authConfig: {
@@ -100,7 +101,7 @@ export function awsAuthDeps(env: Record<string, string | undefined> = process.en
 /** The composition root for Lambda: AWS adapters from the validated environment. Built once per cold start. */
 export function awsDeps(serviceName: string): Deps {
   const config = loadAwsConfig();
-  const doc = documentClient(new DynamoDBClient({}));
+  const doc = documentClient(withStoreErrors(new DynamoDBClient({})));
   const accessTokens = new DynamoAccessTokenStore(doc, config.TABLE_NAME);
   // Tokens created through the admin API are in the table; the stack's Secrets Manager token stays
   // valid as the bootstrap producer token (rotate it there).
@@ -128,7 +129,7 @@ export function awsDeps(serviceName: string): Deps {
 export function awsRolloutDeps(serviceName: string): RolloutDeps {
   const config = loadAwsConfig();
   const base = awsDeps(serviceName);
-  const doc = documentClient(new DynamoDBClient({}));
+  const doc = documentClient(withStoreErrors(new DynamoDBClient({})));
   const perRegion = <C>(make: (region?: string) => C) => {
     const clients = new Map<string, C>();
     return (region?: string): C => {
@@ -229,7 +230,7 @@ export function awsNotifiers(snapshot: MonitoringConfigSnapshot, options: AwsNot
  */
 export function awsMonitoringDeps(base: Deps, env: Record<string, string | undefined> = process.env): MonitoringDeps {
   const config = loadAwsConfig(env);
-  const doc = documentClient(new DynamoDBClient({}));
+  const doc = documentClient(withStoreErrors(new DynamoDBClient({})));
   const placeholders: Record<string, string> = {
     ...(config.SIGNALBOX_ALERT_TOPIC_ARN ? { [ALERT_TOPIC_PLACEHOLDER]: config.SIGNALBOX_ALERT_TOPIC_ARN } : {}),
     ...placeholdersFromEnv(env),
@@ -270,7 +271,7 @@ export function awsLiveDeps(serviceName: string, env: Record<string, string | un
     throw new Error(`Signalbox configuration is invalid: TABLE_NAME and ${LIVE_ENV.callbackUrl} (https://...) are required`);
   }
   return {
-    liveConnections: new DynamoLiveConnections(documentClient(new DynamoDBClient({})), table),
+    liveConnections: new DynamoLiveConnections(documentClient(withStoreErrors(new DynamoDBClient({}))), table),
     livePusher: ApiGatewayLivePusher.forEndpoint(callbackUrl),
     clock: systemClock,
     logger: powertoolsLogger(serviceName),
@@ -296,7 +297,7 @@ export function awsLiveUrl(env: Record<string, string | undefined> = process.env
  */
 export function awsAdminDeps(monitoringConfig: MonitoringConfigProvider, env: Record<string, string | undefined> = process.env): AdminDeps & Pick<MonitoringDeps, 'disabledEnvironments'> {
   const config = loadAwsConfig(env);
-  const doc = documentClient(new DynamoDBClient({}));
+  const doc = documentClient(withStoreErrors(new DynamoDBClient({})));
   const settings = new DynamoSettingsStore(doc, config.TABLE_NAME);
   const poolId = config.SIGNALBOX_JWT_ISSUER?.replace(/\/$/, '').split('/').pop();
   return {

@@ -10,6 +10,7 @@ import { MAX_BODY_BYTES } from '../core/use-cases/ingest-events';
 import { createApiHandler } from '../handlers/http/api';
 import { createIngestHandler } from '../handlers/http/ingest';
 import { documentClient, DynamoDeadLetterStore, DynamoEventStore, DynamoInventoryStore } from '../adapters/aws/dynamo-stores';
+import { withStoreErrors } from '../adapters/aws/dynamo-errors';
 import { DynamoDoraStore } from '../adapters/aws/dynamo-dora-store';
 import { DynamoAccessTokenStore } from '../adapters/aws/dynamo-access-tokens';
 import { JwksTokenVerifier } from '../adapters/http/jwks-token-verifier';
@@ -392,6 +393,8 @@ export async function startLocalBackend(opts: {
   rateLimits?: Partial<Record<RouteClass, BucketLimit>> | false;
 }): Promise<LocalBackend> {
   const dynamo = await startDynalite({ path: opts.dataDir ? join(opts.dataDir, 'dynamodb') : undefined, port: opts.dynamoPort ?? 0 });
+  // A store that is down answers 503 + Retry-After (store_unavailable), as in AWS.
+  withStoreErrors(dynamo.client);
   await ensureTable(dynamo.client, opts.tableName);
   const tokenFile = opts.dataDir ? join(opts.dataDir, 'ingest-token') : '';
   const { token, created } = opts.dataDir

@@ -23,8 +23,31 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'Conflict (e.g. a replay that failed again)',
   413: 'Request body too large',
   415: 'Compressed body (Content-Encoding) not accepted',
-  503: 'A dependency (store, bus) failed; retry',
+  503: 'A dependency (store, bus) is unavailable; retry after `Retry-After` seconds',
 };
+
+/** `Retry-After` of a 503 (every one carries it) and of a 429 from the local token bucket. */
+const retryAfterHeader = { 'Retry-After': { required: true, schema: { type: 'integer', minimum: 0 }, description: 'Seconds to wait before retrying' } };
+
+/** Routes that touch no store or other dependency, so never answer 503 for one. */
+const NO_DEPENDENCY = new Set(['GET /api/openapi.json', 'GET /api/auth/config', 'GET /api/live', 'GET /api/rollout-presets']);
+
+/**
+ * Every route that touches the store documents 503 (`store_unavailable` when DynamoDB is down,
+ * throttled or timing out; `dependency_failed` or a named code for other dependencies), and every
+ * documented 503 carries `Retry-After`.
+ */
+function withDependencyFailures<T extends { paths: Record<string, Record<string, Record<string, unknown>>> }>(doc: T): T {
+  for (const [path, ops] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const responses = (op.responses ??= {}) as Record<string, Record<string, unknown>>;
+      if (!responses['503'] && !NO_DEPENDENCY.has(`${method.toUpperCase()} ${path}`)) responses['503'] = errorResponses(503)['503']!;
+      if (responses['503']) responses['503'] = { ...responses['503'], headers: { ...(responses['503'].headers as object | undefined), ...retryAfterHeader } };
+    }
+  }
+  return doc;
+}
+
 const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
 const queryParam = (name: string, description: string, schema: unknown = { type: 'string' }) => ({
   name,
@@ -302,7 +325,7 @@ function actionOf(method: string, path: string) {
 }
 
 export function openApiDocument(): Record<string, unknown> {
-  return withSecurity(openApiBase(), actionOf);
+  return withSecurity(withDependencyFailures(openApiBase()), actionOf);
 }
 
 function openApiBase(): { paths: Record<string, Record<string, Record<string, unknown>>> } & Record<string, unknown> {
@@ -337,7 +360,18 @@ function openApiBase(): { paths: Record<string, Record<string, Record<string, un
               description: 'One result per event, in request order',
               content: jsonContent({ type: 'object', required: ['results'], properties: { results: { type: 'array', items: ref('IngestResult') } } }),
             },
-            ...errorResponses(400, 401, 413, 415, 503),
+            ...errorResponses(400, 401, 413, 415),
+            '503': {
+              description:
+                'The store (`error.code` store_unavailable) or the bus is unavailable: none of the batch is confirmed. Send the same events again after `Retry-After` seconds; events that got in before the failure answer `duplicate`.',
+              content: jsonContent(ref('ErrorResponse')),
+            },
+            '429': {
+              description:
+                'Too many requests. Locally (token bucket per source address): this error body, `error.code` rate_limited, and `Retry-After`. In AWS the API stage throttles first and answers `{"message":"Too Many Requests"}` without `Retry-After`: back off exponentially then.',
+              headers: { 'Retry-After': { ...retryAfterHeader['Retry-After'], required: false } },
+              content: jsonContent({ anyOf: [ref('ErrorResponse'), { type: 'object', required: ['message'], properties: { message: { type: 'string' } } }] }),
+            },
           },
         },
         get: {

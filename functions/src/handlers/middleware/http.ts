@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { PayloadTooLargeError, RateLimitedError, SignalboxError } from '../../core/errors';
+import { DependencyError, PayloadTooLargeError, RateLimitedError, SignalboxError } from '../../core/errors';
 import type { Logger } from '../../core/ports/logger';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -27,10 +27,21 @@ const STATUS: Record<string, number> = {
   method_not_allowed: 405,
 };
 
+/** `Retry-After` (seconds) of a 503 whose error does not say how long to wait. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/** What an operator needs from a dependency failure's cause (never sent to the caller). */
+function causeOf(err: Error): Record<string, unknown> | undefined {
+  const cause = err.cause as { name?: unknown; code?: unknown; message?: unknown; $metadata?: { httpStatusCode?: unknown } } | undefined;
+  if (typeof cause !== 'object' || cause === null) return undefined;
+  return { name: cause.name, code: cause.code, message: cause.message, httpStatusCode: cause.$metadata?.httpStatusCode };
+}
+
 /**
  * The one edge mapper: `SignalboxError`s become `{ error: { code, field, message } }` with a 4xx
- * for the caller's fault and a 5xx otherwise; anything else is a logged 500 that says nothing
- * internal.
+ * for the caller's fault and a 503 otherwise (a dependency is down: the store, the bus; always
+ * with `Retry-After`, the error's own or `DEFAULT_RETRY_AFTER_SECONDS`); anything else is a logged
+ * 500 that says nothing internal.
  */
 export function httpErrors(logger: Logger): MiddlewareObj<HttpEvent, HttpResult> {
   return {
@@ -38,10 +49,11 @@ export function httpErrors(logger: Logger): MiddlewareObj<HttpEvent, HttpResult>
       const err = request.error;
       if (err instanceof SignalboxError) {
         const status = err.callerFault ? (STATUS[err.code] ?? 400) : 503;
-        if (!err.callerFault) logger.error('dependency failure', { code: err.code, message: err.message });
+        if (!err.callerFault) logger.error('dependency failure', { code: err.code, message: err.message, cause: causeOf(err) });
         const headers: Record<string, string> = err.code === 'unauthorized' ? { 'www-authenticate': 'Bearer' } : {};
         if (err instanceof PayloadTooLargeError) headers['x-max-body-bytes'] = String(err.limitBytes);
         if (err instanceof RateLimitedError) headers['retry-after'] = String(err.retryAfterSeconds);
+        if (status === 503) headers['retry-after'] = String((err instanceof DependencyError ? err.retryAfterSeconds : undefined) ?? DEFAULT_RETRY_AFTER_SECONDS);
         request.response = json(status, { error: { code: err.code, field: err.field, message: err.message } }, headers);
         return;
       }
