@@ -60,17 +60,23 @@ export async function ingestEvents(deps: Deps, input: IngestInput): Promise<{ re
     if (!('error' in p) && !firstIndexOfKey.has(p.key)) firstIndexOfKey.set(p.key, i);
   });
 
+  // A duplicate that is stored but not projected yet is published again: an earlier request may
+  // have stored it and then failed before the bus took it (answered 503), and the producer's retry
+  // must not leave it invisible. The store consumer is idempotent, so an event that is merely on
+  // its way through the bus is projected once all the same.
+  const republish = new Set<number>();
   const outcomes = await mapLimit(prepared, 16, async (p, i): Promise<IngestResult> => {
     if ('error' in p) return { status: 'rejected', violations: [], error: p.error };
     if (firstIndexOfKey.get(p.key) !== i) return { status: 'duplicate', key: p.key, violations: p.violations };
     const record: StoredEvent = { ...p, ingestedAt, projected: false };
     const created = await deps.events.putIfAbsent(record);
+    if (created === 'exists' && (await deps.events.get(p.key))?.projected === false) republish.add(i);
     return { status: created === 'created' ? 'stored' : 'duplicate', key: p.key, violations: p.violations };
   });
 
   const toPublish = outcomes
-    .map((o, i) => ({ o, p: prepared[i] as PreparedEvent }))
-    .filter(({ o }) => o.status === 'stored');
+    .map((o, i) => ({ o, p: prepared[i] as PreparedEvent, i }))
+    .filter(({ o, i }) => o.status === 'stored' || republish.has(i));
   if (toPublish.length > 0) await publishStored(deps, toPublish.map(({ p }) => p));
   return { results: outcomes };
 }
