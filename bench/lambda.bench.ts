@@ -202,7 +202,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const runs = ctx.quick ? 3 : 11;
   const outDir = join(ctx.tmpDir, 'bundles');
   await mkdir(outDir, { recursive: true });
-  // Whatever SIGNALBOX_BUNDLING keeps external (nothing now: the SDK is bundled) resolves from the repo.
+  // What SIGNALBOX_BUNDLING keeps external (the AWS SDK, which the runtime provides) resolves from the repo.
   await symlink(join(REPO_ROOT, 'node_modules'), join(ctx.tmpDir, 'node_modules'), 'dir');
 
   const entries = (await readdir(ENTRY_DIR)).filter((f) => f.endsWith('.ts')).sort().map((f) => ({ name: basename(f, '.ts'), entry: join(ENTRY_DIR, f) }));

@@ -278,7 +278,8 @@ describe('WebSocket API Lambda handlers ($connect, $default, $disconnect) on the
   });
 
   it('refuses to start without the table and the callback URL', async () => {
-    const { awsLiveDeps, awsLiveUrl } = await import('../../functions/src/wiring/aws');
+    const { awsLiveDeps } = await import('../../functions/src/wiring/aws/live');
+    const { awsLiveUrl } = await import('../../functions/src/wiring/aws/live-url');
     expect(() => awsLiveDeps('t', { TABLE_NAME: 'x' })).toThrow(/SIGNALBOX_LIVE_CALLBACK_URL/);
     expect(awsLiveDeps('t', { TABLE_NAME: 'x', SIGNALBOX_LIVE_CALLBACK_URL: 'https://a.execute-api.eu-west-1.amazonaws.com/live' }).livePusher).toBeDefined();
     expect(awsLiveUrl({ SIGNALBOX_LIVE_URL: 'wss://a/live' })).toEqual({ liveUrl: 'wss://a/live' });

@@ -16,7 +16,7 @@ import type { BusEvent, EventBus } from '../../functions/src/core/ports/event-bu
 import { silentLogger, type Logger } from '../../functions/src/core/ports/logger';
 import { createMonitorHandler, MonitoringCycleFailed, SCHEDULE_TOLERANCE_MS } from '../../functions/src/handlers/scheduled/monitor';
 import { isDue } from '../../functions/src/core/monitoring/run-checks';
-import { awsNotifiers } from '../../functions/src/wiring/aws';
+import { awsNotifiers } from '../../functions/src/wiring/aws/monitoring';
 import { loadMonitoringConfigForSynth, monitoringBundle, writeMonitoringBundle } from '../../infra/monitoring-config';
 import { useDynaliteTables } from '../helpers/dynalite';
 

@@ -6,7 +6,7 @@ import { CognitoUserDirectory } from '../../functions/src/adapters/aws/cognito-u
 import { DynamoAuditStore } from '../../functions/src/adapters/aws/dynamo-audit-store';
 import { DynamoSettingsStore } from '../../functions/src/adapters/aws/dynamo-settings-store';
 import { emptyMonitoringConfig, staticMonitoringConfig } from '../../functions/src/core/monitoring/deps';
-import { awsAdminDeps } from '../../functions/src/wiring/aws';
+import { awsAdminDeps } from '../../functions/src/wiring/aws/admin';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 const ENV = { TABLE_NAME: 'signalbox-table', EVENT_BUS_NAME: 'signalbox-bus' };

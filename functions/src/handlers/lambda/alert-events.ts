@@ -1,4 +1,5 @@
-import { awsDeps, awsMonitoringDeps } from '../../wiring/aws';
+import { awsDeps } from '../../wiring/aws/base';
+import { awsMonitoringDeps } from '../../wiring/aws/monitoring';
 import { createAlertEventsHandler } from '../events/alert-events';
 
 /** Target of the `AlertOnEvents` bus rule (infra/constructs/monitoring.ts). */

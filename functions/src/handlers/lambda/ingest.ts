@@ -1,4 +1,4 @@
-import { awsDeps } from '../../wiring/aws';
+import { awsIngestDeps } from '../../wiring/aws/ingest';
 import { createIngestHandler } from '../http/ingest';
 
-export const handler = createIngestHandler(awsDeps('signalbox-ingest'));
+export const handler = createIngestHandler(awsIngestDeps('signalbox-ingest'));

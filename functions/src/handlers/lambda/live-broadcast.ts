@@ -1,4 +1,4 @@
-import { awsLiveDeps } from '../../wiring/aws';
+import { awsLiveDeps } from '../../wiring/aws/live';
 import { createLiveBroadcastHandler } from '../events/live-broadcast';
 
 export const handler = createLiveBroadcastHandler(awsLiveDeps('signalbox-live-broadcast'));

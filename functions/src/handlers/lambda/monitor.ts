@@ -1,4 +1,5 @@
-import { awsDeps, awsMonitoringDeps } from '../../wiring/aws';
+import { awsDeps } from '../../wiring/aws/base';
+import { awsMonitoringDeps } from '../../wiring/aws/monitoring';
 import { createMonitorHandler } from '../scheduled/monitor';
 
 /** Target of the once-a-minute schedule (infra/constructs/monitoring.ts). */

@@ -1,4 +1,4 @@
-import { awsDeps } from '../../wiring/aws';
+import { awsDeps } from '../../wiring/aws/base';
 import { createStoreHandler } from '../events/store';
 
 export const handler = createStoreHandler(awsDeps('signalbox-store'));
