@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { BAD_VERSION, demoArtifact, DEMO_ENVIRONMENT, DEMO_SERVICE } from '../../functions/src/wiring/demo-rollouts';
 import type { EventSummary, Inventory, Page } from '../../functions/src/core/read-models';
@@ -115,12 +115,19 @@ describe('rollouts API on the local demo', () => {
     expect(rt.demo!.proxy.weights()).toEqual({ stable: 0, canary: 100 });
     expect(done.actions.map((a) => a.verb)).toEqual(['start', 'approve']);
 
-    await rt.idle();
-    const inventory = (await call<Inventory>('GET', '/api/inventory')).body;
-    expect(inventory.cells.find((c) => c.service === DEMO_SERVICE && c.environment === DEMO_ENVIRONMENT)).toMatchObject({
-      artifactId: preset.spec.toVersion,
-      lastEventType: 'dev.cdevents.service.upgraded.0.3.0',
-    });
+    // The rollout's last events are published just after its final state is saved: wait for them
+    // to be on the bus and through it (not only for the bus to be idle at one instant).
+    await vi.waitFor(
+      async () => {
+        await rt.idle();
+        const inventory = (await call<Inventory>('GET', '/api/inventory')).body;
+        expect(inventory.cells.find((c) => c.service === DEMO_SERVICE && c.environment === DEMO_ENVIRONMENT)).toMatchObject({
+          artifactId: preset.spec.toVersion,
+          lastEventType: 'dev.cdevents.service.upgraded.0.3.0',
+        });
+      },
+      { timeout: 30_000, interval: 200 },
+    );
     const events = (await call<Page<EventSummary>>('GET', '/api/events?limit=200')).body.items.map((e) => e.type);
     for (const type of [
       'dev.cdevents.pipelinerun.queued.0.3.0',
@@ -149,10 +156,15 @@ describe('rollouts API on the local demo', () => {
     expect(measured.measurements.at(-1)!.value!).toBeGreaterThan(0.05);
     // Traffic on exactly one version, the stable one.
     expect(rt.demo!.proxy.weights().canary).toBe(0);
-    await rt.idle();
-    const events = (await call<Page<EventSummary>>('GET', '/api/events?limit=200')).body.items.map((e) => e.type);
-    expect(events).toContain('dev.cdevents.service.rolledback.0.3.0');
-    expect(events).toContain('dev.cdevents.incident.detected.0.3.0');
+    await vi.waitFor(
+      async () => {
+        await rt.idle();
+        const events = (await call<Page<EventSummary>>('GET', '/api/events?limit=200')).body.items.map((e) => e.type);
+        expect(events).toContain('dev.cdevents.service.rolledback.0.3.0');
+        expect(events).toContain('dev.cdevents.incident.detected.0.3.0');
+      },
+      { timeout: 30_000, interval: 200 },
+    );
   });
 
   it('aborts at the gate: traffic goes back and the rollout ends Aborted; retry starts it again', async () => {
