@@ -69,6 +69,8 @@ interface LocalPathFigures {
   stored: number;
   other: number;
   failedRequests: number;
+  /** 503/429 answers with Retry-After (backpressure), each followed by that wait. */
+  busyAnswers: number;
   acceptSeconds: number;
   drainSeconds: number;
   eventsPerSecond: number;
@@ -91,6 +93,7 @@ async function localPath(ctx: BenchContext, mode: 'single' | 'batch', seconds: n
   let stored = 0;
   let other = 0;
   let failedRequests = 0;
+  let busyAnswers = 0;
   const probeLatenciesMs: number[] = [];
   let probesReadableByKeyAt202 = 0;
   let probesLost = 0;
@@ -138,6 +141,12 @@ async function localPath(ctx: BenchContext, mode: 'single' | 'batch', seconds: n
         continue;
       }
       const acceptedAt = performance.now();
+      if ((reply.status === 503 || reply.status === 429) && reply.retryAfter !== undefined) {
+        // Backpressure (the runtime is behind on projections): wait as told, as a producer would.
+        busyAnswers += 1;
+        await new Promise((r) => setTimeout(r, reply.retryAfter! * 1000));
+        continue;
+      }
       if (reply.status !== 202) {
         failedRequests += 1;
         continue;
@@ -195,6 +204,7 @@ async function localPath(ctx: BenchContext, mode: 'single' | 'batch', seconds: n
     stored,
     other,
     failedRequests,
+    busyAnswers,
     acceptSeconds,
     drainSeconds,
     eventsPerSecond: stored / drainSeconds,
@@ -311,7 +321,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       note:
         `${f.stored} stored; 202s for ${f.acceptSeconds.toFixed(1)} s (${f.acceptedPerSecond.toFixed(0)}/s), all visible at ${f.drainSeconds.toFixed(1)} s` +
         `${f.visibleCounted === null ? '' : `; listed ${f.visibleCounted}${complete ? '' : ' MISMATCH'}`}` +
-        `${f.failedRequests ? `; ${f.failedRequests} failed requests` : ''}${f.other ? `; ${f.other} not stored` : ''}`,
+        `${f.failedRequests ? `; ${f.failedRequests} failed requests` : ''}${f.other ? `; ${f.other} not stored` : ''}` +
+        `${f.busyAnswers ? `; ${f.busyAnswers} answers 503/429 with Retry-After (backpressure), waited as told` : ''}`,
     });
     const ratioAll = ratioOf(f.eventsPerSecond, rawAll.eventsPerSecond);
     rows.push({

@@ -41,6 +41,8 @@ export interface LocalRuntimeOptions {
   agentToken?: string;
   /** Token-bucket sizes per route class (reads, writes, ingest); tests shrink them. `false`: no limits. */
   rateLimits?: Partial<Record<RouteClass, BucketLimit>> | false;
+  /** Accepted events waiting for the store consumer past which ingest answers 503 ingest_busy; `false`: never. */
+  ingestBacklog?: number | false;
   quiet?: boolean;
   clock?: Clock;
   /** Bus retry policy (tests shorten it). */
@@ -238,6 +240,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     token: opts.token,
     agentToken: opts.agentToken,
     rateLimits: opts.rateLimits,
+    ingestBacklog: opts.ingestBacklog,
     logger,
     clock: opts.clock,
     retry: opts.retry,

@@ -4,6 +4,8 @@ import { Agent, request } from 'node:http';
 export interface HttpReply {
   status: number;
   body: string;
+  /** Seconds of a `Retry-After` header, when the answer has one. */
+  retryAfter?: number;
 }
 
 export class HttpClient {
@@ -43,7 +45,10 @@ export class HttpClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          const retryAfter = Number(res.headers['retry-after']);
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ...(Number.isFinite(retryAfter) && res.headers['retry-after'] ? { retryAfter } : {}) }),
+          );
           res.on('error', reject);
         },
       );

@@ -64,3 +64,32 @@ describe('ingest retried after a failure that followed the store write', () => {
     expect(published.map((e) => (e.detail as { context: { id: string } }).context.id)).toEqual(['r-2']);
   });
 });
+
+describe('ingest backpressure', () => {
+  it('refuses with 503 ingest_busy and the wait, before storing anything, while the pipeline is behind', async () => {
+    const { doc, table } = await newTables();
+    let behind: number | null = 3;
+    const published: BusEvent[] = [];
+    const deps: Deps = {
+      events: new DynamoEventStore(doc, table),
+      inventory: new DynamoInventoryStore(doc, table),
+      deadLetters: new DynamoDeadLetterStore(doc, table),
+      dora: new DynamoDoraStore(doc, table),
+      bus: { publish: async (events) => (published.push(...events), events.map(() => ({ eventId: 'e' }))) },
+      producerTokens: { verify: async () => true },
+      clock: { now: () => '2026-11-23T12:00:00.000Z' },
+      logger: silentLogger,
+      newId: () => 'id',
+      ingestBackpressure: () => behind,
+    };
+    const body = JSON.stringify(serviceEvent({ id: 'bp-1', service: 'pay' }));
+    const refused = await ingestEvents(deps, { headers: { 'content-type': 'application/json' }, body }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DependencyError);
+    expect(refused).toMatchObject({ code: 'ingest_busy', retryAfterSeconds: 3 });
+    expect(published).toEqual([]);
+    expect((await deps.events.list({ limit: 10 })).items).toEqual([]);
+    behind = null;
+    const accepted = await ingestEvents(deps, { headers: { 'content-type': 'application/json' }, body });
+    expect(accepted.results.map((r) => r.status)).toEqual(['stored']);
+  });
+});

@@ -223,7 +223,10 @@ describe('batchingTarget', () => {
       { maxBatch: 4, maxConcurrency: 2 },
     );
     const settled = Array.from({ length: 14 }, (_, i) => target(i).then(() => 'ok', (e: Error) => e.message));
+    // Queued or in a running batch: what backpressure reads.
+    expect(target.pending()).toBe(14);
     await new Promise((r) => setImmediate(r));
+    expect(target.pending()).toBe(14);
     expect(calls).toEqual([
       [0, 1, 2, 3],
       [4, 5, 6, 7],
@@ -240,6 +243,7 @@ describe('batchingTarget', () => {
       [12, 13],
     ]);
     expect(most).toBe(2);
+    expect(target.pending()).toBe(0);
     expect(await Promise.all(settled)).toEqual([...Array(12).fill('ok'), 'thirteen', 'thirteen']);
   });
 });

@@ -20,4 +20,10 @@ export interface Deps {
   logger: Logger;
   /** Random ids (dead letters); a port so tests can fix them. */
   newId: () => string;
+  /**
+   * Backpressure for ingest where the pipeline behind the bus can fall behind (the local runtime's
+   * single process): seconds a producer should wait before sending more, or null when it keeps up.
+   * Absent (AWS: EventBridge and the store Lambda scale out): ingest never refuses for load.
+   */
+  ingestBackpressure?: () => number | null;
 }

@@ -105,6 +105,12 @@ export interface LocalRolloutOptions {
  * the in-process bus with the same rules as the CDK stack, each rule bound to the same handler the
  * Lambda runs.
  */
+/**
+ * Accepted events waiting for the local store consumer past which ingest pushes back (503 with
+ * Retry-After): about 10–20 s of work on one busy process, so "accepted → visible" stays bounded.
+ */
+export const DEFAULT_INGEST_BACKLOG = 2000;
+
 export function localDeps(opts: {
   dynamo: DynamoDBClient;
   tableName: string;
@@ -122,6 +128,8 @@ export function localDeps(opts: {
   rateLimits?: Partial<Record<RouteClass, BucketLimit>> | false;
   /** The bus's write-ahead journal (accepted = on disk); absent: the bus is in memory only. */
   journal?: EventJournal;
+  /** See `startLocalBackend`. */
+  ingestBacklog?: number | false;
 }): LocalWiring {
   const doc = documentClient(opts.dynamo);
   const deadLetters = new DynamoDeadLetterStore(doc, opts.tableName);
@@ -222,6 +230,10 @@ export function localDeps(opts: {
   // here rather than starting a store round per event at once); each delivery still settles on
   // its own, so the bus's retries and dead letters are unchanged.
   const storeBatches = batchingTarget(createStoreBatchHandler(deps), { maxBatch: 100, maxConcurrency: 2 });
+  // Bounded: past this many accepted events still waiting for the store consumer, ingest answers
+  // 503 ingest_busy with Retry-After instead of letting "accepted → visible" grow without bound.
+  const backlog = opts.ingestBacklog ?? DEFAULT_INGEST_BACKLOG;
+  if (backlog !== false) deps.ingestBackpressure = () => (storeBatches.pending() >= backlog ? 1 : null);
   for (const rule of BUS_RULES) {
     const target = targets[rule.target];
     bus.addRule(
@@ -391,6 +403,11 @@ export async function startLocalBackend(opts: {
   agentToken?: string;
   /** Token-bucket sizes per route class (tests shrink them); `false`: no limits. */
   rateLimits?: Partial<Record<RouteClass, BucketLimit>> | false;
+  /**
+   * Accepted events waiting for the store consumer beyond which ingest answers 503 `ingest_busy`
+   * (Retry-After 1 s) until it catches up; default {@link DEFAULT_INGEST_BACKLOG}; `false`: never.
+   */
+  ingestBacklog?: number | false;
 }): Promise<LocalBackend> {
   const dynamo = await startDynalite({ path: opts.dataDir ? join(opts.dataDir, 'dynamodb') : undefined, port: opts.dynamoPort ?? 0 });
   // A store that is down answers 503 + Retry-After (store_unavailable), as in AWS.
@@ -411,6 +428,7 @@ export async function startLocalBackend(opts: {
     tableName: opts.tableName,
     issuer,
     rateLimits: opts.rateLimits,
+    ingestBacklog: opts.ingestBacklog,
     logger: opts.logger,
     clock: opts.clock,
     retry: opts.retry,

@@ -15,13 +15,20 @@ export interface BatchingOptions {
  * `maxConcurrency` calls of `run` at once, so a burst queues here instead of starting thousands of
  * store requests together.
  */
-export function batchingTarget<T>(run: (items: T[]) => Promise<void>, opts: BatchingOptions = {}): (item: T) => Promise<void> {
+export interface BatchingTarget<T> {
+  (item: T): Promise<void>;
+  /** Items handed over and not yet settled (queued or in a running batch). */
+  pending(): number;
+}
+
+export function batchingTarget<T>(run: (items: T[]) => Promise<void>, opts: BatchingOptions = {}): BatchingTarget<T> {
   const maxBatch = opts.maxBatch ?? 100;
   const maxConcurrency = opts.maxConcurrency ?? 2;
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError('maxBatch must be a whole number ≥ 1');
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) throw new RangeError('maxConcurrency must be a whole number ≥ 1');
   const queue: Array<{ item: T; resolve: () => void; reject: (error: unknown) => void }> = [];
   let running = 0;
+  let inBatches = 0;
   let scheduled = false;
 
   const pump = () => {
@@ -29,6 +36,7 @@ export function batchingTarget<T>(run: (items: T[]) => Promise<void>, opts: Batc
     while (running < maxConcurrency && queue.length > 0) {
       const batch = queue.splice(0, maxBatch);
       running += 1;
+      inBatches += batch.length;
       let outcome: Promise<void>;
       try {
         outcome = run(batch.map((b) => b.item));
@@ -42,6 +50,7 @@ export function batchingTarget<T>(run: (items: T[]) => Promise<void>, opts: Batc
         )
         .finally(() => {
           running -= 1;
+          inBatches -= batch.length;
           schedule();
         });
     }
@@ -54,9 +63,10 @@ export function batchingTarget<T>(run: (items: T[]) => Promise<void>, opts: Batc
     setImmediate(pump);
   };
 
-  return (item: T) =>
+  const target = (item: T) =>
     new Promise<void>((resolve, reject) => {
       queue.push({ item, resolve, reject });
       schedule();
     });
+  return Object.assign(target, { pending: () => queue.length + inBatches });
 }

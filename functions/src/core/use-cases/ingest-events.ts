@@ -1,7 +1,7 @@
 import { parseIngestRequest, type Headers } from '../cdevents/envelope';
 import { prepareEvent, type PreparedEvent } from '../cdevents/prepare';
 import type { Deps } from '../deps';
-import { PayloadTooLargeError, UnauthorizedError, ValidationError } from '../errors';
+import { DependencyError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../errors';
 import type { StoredEvent } from '../ports/event-store';
 import type { IngestResult } from '../read-models';
 import { CDEVENT_DETAIL_TYPE, INGEST_BUS_SOURCE } from '../../shared/bus-rules';
@@ -44,6 +44,14 @@ export async function ingestEvents(deps: Deps, input: IngestInput): Promise<{ re
   }
   const parsed = parseIngestRequest(input.headers, input.body, MAX_BATCH);
   if ('error' in parsed) throw new ValidationError(parsed.error.message, parsed.error.field, parsed.error.code);
+  // Refused before anything is stored, so the producer's resend after Retry-After is a clean retry.
+  const waitSeconds = deps.ingestBackpressure?.() ?? null;
+  if (waitSeconds !== null) {
+    throw new DependencyError(`Signalbox is behind on making accepted events visible; resend in ${waitSeconds} s`, null, {
+      code: 'ingest_busy',
+      retryAfterSeconds: waitSeconds,
+    });
+  }
 
   const ingestedAt = deps.clock.now();
   const prepared = parsed.items.map((item) => prepareEvent(item, ingestedAt));

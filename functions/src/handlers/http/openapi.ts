@@ -363,7 +363,7 @@ function openApiBase(): { paths: Record<string, Record<string, Record<string, un
             ...errorResponses(400, 401, 413, 415),
             '503': {
               description:
-                'The store (`error.code` store_unavailable) or the bus is unavailable: none of the batch is confirmed. Send the same events again after `Retry-After` seconds; events that got in before the failure answer `duplicate`.',
+                'The store (`error.code` store_unavailable) or the bus is unavailable, or (locally) Signalbox is too far behind on making accepted events visible (`error.code` ingest_busy, refused before anything is stored): none of the batch is confirmed. Send the same events again after `Retry-After` seconds; events that got in before the failure answer `duplicate`.',
               content: jsonContent(ref('ErrorResponse')),
             },
             '429': {
