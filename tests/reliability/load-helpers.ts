@@ -28,14 +28,7 @@ export async function postEvents(url: string, token: string, events: unknown[]):
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(events.length === 1 ? events[0] : events),
     });
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = { notJson: text };
-    }
-    return { kind: 'answered', status: res.status, headers: res.headers, body };
+    return { kind: 'answered', status: res.status, headers: res.headers, body: await jsonOrText(res) };
   } catch (error) {
     return { kind: 'no-answer', error: (error as Error).message };
   }
@@ -112,4 +105,14 @@ export function duplicates(keys: string[]): string[] {
   const twice = new Set<string>();
   for (const k of keys) (seen.has(k) ? twice : seen).add(k);
   return [...twice];
+}
+
+/** A response's body as JSON, or `{ notJson: <text> }` when it is not JSON. */
+export async function jsonOrText(res: Response): Promise<unknown> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return { notJson: text };
+  }
 }

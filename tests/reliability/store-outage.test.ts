@@ -20,7 +20,7 @@ import { EventJournal } from '../../functions/src/adapters/local/event-journal';
 import { openApiDocument } from '../../functions/src/handlers/http/openapi';
 import type { DeadLetter, Page } from '../../functions/src/core/read-models';
 import { authHeaders, tokenFor } from '../helpers/auth';
-import { duplicates, loadEvent, postEvents, storedKeys, timelineKeys, unclean, unreadable } from './load-helpers';
+import { duplicates, jsonOrText, loadEvent, postEvents, storedKeys, timelineKeys, unclean, unreadable } from './load-helpers';
 
 const BEFORE = Number(process.env.SIGNALBOX_OUTAGE_BEFORE ?? 100);
 const DURING = Number(process.env.SIGNALBOX_OUTAGE_REQUESTS ?? 20);
@@ -74,14 +74,7 @@ async function readsWhileDown(acceptedKey: string): Promise<string[]> {
   const problems: string[] = [];
   for (const [url, docPath] of READS(acceptedKey)) {
     const res = await fetch(`${rt.url}${url}`, { headers: authHeaders(rt, 'viewer') });
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = { notJson: text };
-    }
-    const why = notDocumented503(docPath, 'get', res.status, res.headers, body);
+    const why = notDocumented503(docPath, 'get', res.status, res.headers, await jsonOrText(res));
     if (why) problems.push(`read while down: ${why}`);
   }
   return problems;
