@@ -290,6 +290,26 @@ describe('POST /api/events at the edges', () => {
     await stillHealthy();
   });
 
+  it('refuses a lone surrogate in an id, source or name (it would collide with another key), naming the field', async () => {
+    // "x\ud800" and "x\ud801" both become "x\ufffd" in UTF-8: as keys they would be one event.
+    const cases: Array<[string, (e: Record<string, unknown>) => void]> = [
+      ['context.id', (e) => ((e.context as { id: string }).id = 'lone-\ud800')],
+      ['context.source', (e) => ((e.context as { source: string }).source = '/src/\udc00x')],
+      ['subject.id', (e) => ((e.subject as { id: string }).id = 'svc\ud801')],
+      ['subject.content.environment.id', (e) => ((e.subject as { content: { environment: { id: string } } }).content.environment.id = 'env\udbff')],
+    ];
+    for (const [field, mutate] of cases) {
+      const event = eventText(`lone-${field}`);
+      mutate(event);
+      // Sent with the escapes, as a producer would (JSON.stringify escapes lone surrogates).
+      expect((await ingest(JSON.stringify(event))).body, field).toMatchObject({ error: { code: 'invalid_unicode', field } });
+    }
+    // A surrogate pair (an emoji) is fine.
+    const pair = eventText('pair-\ud83d\ude80');
+    expect((await ingest(JSON.stringify(pair))).status).toBe(202);
+    await stillHealthy();
+  });
+
   it('refuses a compressed body with 415 without reading it as JSON', async () => {
     const answer = await ingest(new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), { 'content-encoding': 'gzip' });
     expect(answer.status).toBe(415);

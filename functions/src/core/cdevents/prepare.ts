@@ -48,6 +48,13 @@ export function eventKey(source: string, id: string): string {
   return 'e' + createHash('sha256').update(`${source.length}:${source}`).update(id).digest('hex').slice(0, 40);
 }
 
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function lonelySurrogate(field: string): ErrorBody {
+  return { code: 'invalid_unicode', field, message: `${field} holds a lone UTF-16 surrogate (e.g. "\\ud800"); send well-formed Unicode` };
+}
+
 function obj(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
@@ -105,6 +112,18 @@ export function prepareEvent(extracted: ExtractedEvent, ingestedAt: string): Pre
     return { error: { code: 'missing_source', field: 'context.source', message: 'context.source is required to identify the event' } };
   }
 
+  // Identity and key parts must be well-formed Unicode: a lone surrogate (JSON allows "\ud800")
+  // turns into U+FFFD on the way to UTF-8, so "a\ud800" and "a\ud801" would hash to one key and
+  // the second event would answer duplicate — a silent loss. Refused with the field instead.
+  const identity: [string, string][] = [
+    ['context.id', id],
+    ['context.source', source],
+    ['context.type', type],
+  ];
+  for (const [field, text] of identity) {
+    if (LONE_SURROGATE.test(text)) return { error: lonelySurrogate(field) };
+  }
+
   const validation = validateCdevent(cdevent);
   const violations = [...extracted.envelopeViolations, ...validation.violations];
   const timestamp = typeof context.timestamp === 'string' ? context.timestamp : '';
@@ -124,6 +143,7 @@ export function prepareEvent(extracted: ExtractedEvent, ingestedAt: string): Pre
     [str(obj(content.environment).id) ? 'subject.content.environment.id' : 'subject.id', environment],
   ];
   for (const [field, name] of names) {
+    if (name !== null && LONE_SURROGATE.test(name)) return { error: lonelySurrogate(field) };
     if (name !== null && Buffer.byteLength(name) > MAX_NAME_BYTES) {
       return { error: { code: 'name_too_long', field, message: `a service or environment name may be at most ${MAX_NAME_BYTES} bytes; this one is ${Buffer.byteLength(name)}` } };
     }
