@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
@@ -43,9 +44,9 @@ interface Sent {
  * Streams `total` bytes (zeros, in 64 KiB chunks, honouring backpressure) to `path`, declaring
  * the length or sending chunked. Stops writing once the server answers or closes the connection.
  */
-function stream(path: string, total: number, headers: Record<string, string>, chunked: boolean): Promise<Sent> {
+function stream(path: string, total: number, headers: Record<string, string>, chunked: boolean, base = rt.url): Promise<Sent> {
   return new Promise((resolve) => {
-    const url = new URL(path, rt.url);
+    const url = new URL(path, base);
     const chunk = Buffer.alloc(64 * 1024);
     let bytesWritten = 0;
     let status: number | null = null;
@@ -112,6 +113,26 @@ describe('oversized bodies', () => {
       expect((await fetch(`${rt.url}/api/health`, { headers: authHeaders(rt, 'viewer') })).status).toBe(200);
     });
   }
+
+  it('(control) the memory measure catches a server that does buffer the body', async () => {
+    // Without this, a growth bound that can never be exceeded would pass for the wrong reason.
+    const parts: Buffer[] = [];
+    const buffering = createServer((req, res) => {
+      req.on('data', (c: Buffer) => parts.push(Buffer.from(c)));
+      req.on('end', () => res.end('{}'));
+    });
+    await new Promise<void>((r) => buffering.listen(0, '127.0.0.1', r));
+    try {
+      const before = process.memoryUsage().rss;
+      const sent = await stream('/', STREAMED_BYTES, { 'content-type': 'application/json' }, false, `http://127.0.0.1:${(buffering.address() as AddressInfo).port}`);
+      expect(sent.status).toBe(200);
+      const grown = Math.max(sent.peakRss, process.memoryUsage().rss) - before;
+      expect(grown).toBeGreaterThan(GROWTH_BOUND);
+    } finally {
+      parts.length = 0;
+      await new Promise((r) => buffering.close(r));
+    }
+  });
 
   it('refuses an oversized body on any API route (a FOCUS upload) with 413', async () => {
     const before = process.memoryUsage().rss;
