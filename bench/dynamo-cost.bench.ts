@@ -15,6 +15,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalBackend } from '../functions/src/wiring/local';
+import { STORE_QUEUE } from '../infra/constructs/signalbox-api';
 import { silentLogger } from '../functions/src/core/ports/logger';
 import { TABLE_DESIGN } from '../functions/src/shared/table-design';
 import { percentile, ratioOf, type BenchContext, type BenchResult, type BenchRow } from './harness';
@@ -25,6 +26,8 @@ export const PRICES = {
   dynamoReadRequestUnitPerMillion: 0.125,
   eventBridgeCustomEventPerMillion: 1.0,
   lambdaRequestPerMillion: 0.2,
+  /** Standard queue, per request (64 KB chunk). */
+  sqsRequestPerMillion: 0.4,
   /** arm64 */
   lambdaGbSecond: 0.0000133334,
 } as const;
@@ -133,18 +136,25 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       rows.push({ name: `ingest ${mode}: WRU per 1000 events`, value: per1000(wru), unit: 'WRU', baseline: 1000, ...(ratio !== undefined ? { ratio } : {}), note: `table ${per1000(m.wru)} + GSI est. ${per1000(m.gsi)}; baseline: raw BatchWriteItem, 1 WRU/event` });
       rows.push({ name: `ingest ${mode}: RRU per 1000 events`, value: per1000(m.rru), unit: 'RRU' });
       const dynamoUsd = (wru / events) * PRICES.dynamoWriteRequestUnitPerMillion + (m.rru / events) * PRICES.dynamoReadRequestUnitPerMillion;
-      // Lambda: one ingest invocation per request (its measured p50), one store invocation per
-      // event (assumed as long as a single-event ingest request: the store rule's work is not timed apart).
+      // Lambda: one ingest invocation per request (its measured p50). The store rule feeds an SQS
+      // queue that the store function drains in batches: one store invocation per full batch
+      // (STORE_QUEUE.batchSize, i.e. sustained load; a trickle gives smaller batches), billed as
+      // long as a single-event ingest request per event it holds (an upper bound: the store's work
+      // is not timed apart, and a batch does one store round). SQS: EventBridge's SendMessage per
+      // event, plus the poller's ReceiveMessage per batch and DeleteMessageBatch per 10 messages
+      // (idle long polls are a fixed monthly cost, not per event).
       const ingestInvocations = m.requests / events;
-      const storeInvocations = 1;
+      const storeInvocations = 1 / STORE_QUEUE.batchSize;
       const singleMs = measured.single!.ms;
-      const gbs = ((ingestInvocations * m.ms + storeInvocations * singleMs) / 1000) * (LAMBDA_MEMORY_MB / 1024);
+      const gbs = ((ingestInvocations * m.ms + singleMs) / 1000) * (LAMBDA_MEMORY_MB / 1024);
       const lambdaUsd = (ingestInvocations + storeInvocations) * PRICES.lambdaRequestPerMillion + gbs * PRICES.lambdaGbSecond * 1e6;
+      const sqsRequests = 1 + 1 / STORE_QUEUE.batchSize + 1 / 10;
+      const sqsUsd = sqsRequests * PRICES.sqsRequestPerMillion;
       rows.push({
         name: `ingest ${mode}: $ per million events`,
-        value: Math.round((dynamoUsd + PRICES.eventBridgeCustomEventPerMillion + lambdaUsd) * 100) / 100,
+        value: Math.round((dynamoUsd + PRICES.eventBridgeCustomEventPerMillion + lambdaUsd + sqsUsd) * 100) / 100,
         unit: 'USD',
-        note: `DynamoDB $${dynamoUsd.toFixed(2)} | EventBridge $${PRICES.eventBridgeCustomEventPerMillion.toFixed(2)} | Lambda $${lambdaUsd.toFixed(2)} (${(ingestInvocations + storeInvocations).toFixed(2)} inv/event; ingest p50 ${m.ms.toFixed(0)} ms/request, store ${singleMs.toFixed(0)} ms/event, ${LAMBDA_MEMORY_MB} MB)`,
+        note: `DynamoDB $${dynamoUsd.toFixed(2)} | EventBridge $${PRICES.eventBridgeCustomEventPerMillion.toFixed(2)} | SQS $${sqsUsd.toFixed(2)} (${sqsRequests.toFixed(2)} req/event) | Lambda $${lambdaUsd.toFixed(2)} (${(ingestInvocations + storeInvocations).toFixed(2)} inv/event, store in batches of ${STORE_QUEUE.batchSize}; ingest p50 ${m.ms.toFixed(0)} ms/request, store ≤ ${singleMs.toFixed(0)} ms/event, ${LAMBDA_MEMORY_MB} MB)`,
       });
     }
 

@@ -229,7 +229,18 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const events: Record<string, (i: number) => Record<string, unknown>> = {
     empty: () => ({}),
     ingest: (i) => httpEvent('POST', '/api/events', { authorization: `Bearer ${PRODUCER_TOKEN}`, 'content-type': 'application/json' }, JSON.stringify(cdevent(i))),
-    store: (i) => delivered(fake.published[i], i),
+    // The store function reads the StoreCdEvents queue: an SQS batch of EventBridge envelopes.
+    store: (i) => ({
+      Records: [
+        {
+          messageId: `m-${i}`,
+          body: JSON.stringify(delivered(fake.published[i], i)),
+          attributes: { SentTimestamp: String(Date.now()) },
+          eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:store',
+          awsRegion: 'us-east-1',
+        },
+      ],
+    }),
     'alert-events': (i) => delivered(fake.published[(i + 1) % Math.max(1, fake.published.length)], i),
     'live-broadcast': (i) => delivered(fake.published[i % Math.max(1, fake.published.length)], i),
     api: () => httpEvent('GET', '/api/inventory', { authorization: `Bearer ${userToken()}` }),

@@ -3,9 +3,10 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, type EventPattern, type IEventBus } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Rule, type EventPattern, type IEventBus, type IRuleTarget } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction, SqsQueue, type TargetBaseProps } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -21,6 +22,15 @@ export const INGEST_TOKEN_SECRET_ARN_ENV = 'INGEST_TOKEN_SECRET_ARN';
 /** Default-stage throttling of the HTTP API (requests per second, and burst). */
 export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 
+/**
+ * How the store function drains its queue: up to `batchSize` bus events per invocation (Lambda
+ * also caps a batch at its 6 MB payload), gathered for at most `maxBatchingWindowSeconds`; a
+ * message received `maxReceiveCount` times without success moves to the queue's own DLQ.
+ */
+export const STORE_QUEUE = { batchSize: 100, maxBatchingWindowSeconds: 1, maxReceiveCount: 5 } as const;
+
+const STORE_TIMEOUT = Duration.seconds(30);
+
 export interface SignalboxApiProps {
   table: ITable;
   bus: IEventBus;
@@ -32,13 +42,18 @@ export interface SignalboxApiProps {
 
 /**
  * The stateless backend: the ingest, api and store functions, the bus rules that feed the
- * consumers (with their dead-letter queue), and the HTTP API in front of ingest and api.
+ * consumers (with their dead-letter queue), the queue the store function drains in batches, and
+ * the HTTP API in front of ingest and api.
  */
 export class SignalboxApi extends Construct {
   readonly ingest: SignalboxFunction;
   readonly api: SignalboxFunction;
   readonly store: SignalboxFunction;
   readonly deadLetterQueue: Queue;
+  /** Target of the store rule; the store function receives its messages in batches. */
+  readonly storeQueue: Queue;
+  /** Where store-queue messages go after `STORE_QUEUE.maxReceiveCount` failed receives. */
+  readonly storeQueueDeadLetters: Queue;
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
 
@@ -75,9 +90,34 @@ export class SignalboxApi extends Construct {
       description: 'Signalbox: stores CDEvents from the bus and keeps the current-state views',
       serviceName: 'store',
       logLevel: props.logLevel,
-      timeout: Duration.seconds(30),
+      timeout: STORE_TIMEOUT,
+      // Only asynchronous invocations use it (none in normal operation): the store queue below
+      // feeds the function synchronously and has its own DLQ.
       deadLetterQueue: this.deadLetterQueue,
     }).bindTable(props.table, 'readWrite');
+
+    this.storeQueueDeadLetters = new Queue(this, 'StoreQueueDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.storeQueue = new Queue(this, 'StoreQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS's advice for a queue feeding a function: at least six times the function timeout (plus
+      // the batching window), so a batch retried through throttling is not handed out twice.
+      visibilityTimeout: Duration.seconds(6 * STORE_TIMEOUT.toSeconds() + STORE_QUEUE.maxBatchingWindowSeconds),
+      deadLetterQueue: { queue: this.storeQueueDeadLetters, maxReceiveCount: STORE_QUEUE.maxReceiveCount },
+    });
+    // The handler answers the records to retry (all of them only when a dead letter cannot be
+    // written); poison events become dead letters in the table and are not retried.
+    this.store.function.addEventSource(
+      new SqsEventSource(this.storeQueue, {
+        batchSize: STORE_QUEUE.batchSize,
+        maxBatchingWindow: Duration.seconds(STORE_QUEUE.maxBatchingWindowSeconds),
+        reportBatchItemFailures: true,
+      }),
+    );
 
     this.addBusRules(props.bus);
 
@@ -85,38 +125,37 @@ export class SignalboxApi extends Construct {
   }
 
   private addBusRules(bus: IEventBus): void {
-    // Targets without a function here are wired by their own construct (e.g. monitoring).
-    const consumers: Partial<Record<BusRule['target'], IFunction>> = { store: this.store.function };
-    for (const busRule of BUS_RULES) {
-      const consumer = consumers[busRule.target];
-      if (!consumer) continue;
-      this.addBusRule(bus, busRule, consumer);
+    // The store rule feeds the store queue (one store round per batch instead of per event); the
+    // rules of other targets are wired by their own construct (e.g. monitoring).
+    for (const busRule of BUS_RULES.filter((r) => r.target === 'store')) {
+      this.addBusRule(bus, busRule, new SqsQueue(this.storeQueue, this.deliveryPolicy()));
     }
   }
 
+  /** Retries and dead-letter queue of every rule target, for delivery to the target itself. */
+  private deliveryPolicy(): TargetBaseProps {
+    return { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(6) };
+  }
+
   /**
-   * Creates the rules of `BUS_RULES` whose target is `target` (e.g. `alertEvents`), sending to
-   * `consumer` with the same retries and dead-letter queue as the store rule; for consumers that
+   * Creates the rules of `BUS_RULES` whose target is `target` (e.g. `alertEvents`), invoking the
+   * Lambda `consumer` with the same retries and dead-letter queue as the store rule; for consumers that
    * other constructs own.
    */
   addBusRuleConsumer(bus: IEventBus, target: BusRule['target'], consumer: IFunction): Rule[] {
-    return BUS_RULES.filter((busRule) => busRule.target === target).map((busRule) => this.addBusRule(bus, busRule, consumer));
+    return BUS_RULES.filter((busRule) => busRule.target === target).map((busRule) =>
+      this.addBusRule(bus, busRule, new LambdaFunction(consumer, this.deliveryPolicy())),
+    );
   }
 
-  private addBusRule(bus: IEventBus, busRule: BusRule, consumer: IFunction): Rule {
+  private addBusRule(bus: IEventBus, busRule: BusRule, target: IRuleTarget): Rule {
     return new Rule(this, busRule.id, {
       eventBus: bus,
       description: busRule.description,
       // BusRule patterns use content filters ($or, prefix, exists) that the EventPattern type
       // does not model; CDK passes unknown keys through unchanged.
       eventPattern: busRule.pattern as EventPattern,
-      targets: [
-        new LambdaFunction(consumer, {
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: 8,
-          maxEventAge: Duration.hours(6),
-        }),
-      ],
+      targets: [target],
     });
   }
 

@@ -8,6 +8,7 @@ import { API_ROUTES } from '../../functions/src/handlers/http/api';
 import { requirementOf } from '../../functions/src/core/auth/policy';
 import { BUS_RULES } from '../../functions/src/shared/bus-rules';
 import { TABLE_DESIGN } from '../../functions/src/shared/table-design';
+import { STORE_QUEUE } from '../../infra/constructs/signalbox-api';
 import type { SignalboxStack } from '../../infra/signalbox-stack';
 import {
   actionsOn,
@@ -234,7 +235,7 @@ describe('SignalboxStack: functions', () => {
   });
 
   it.each(BUS_RULES.filter((rule) => rule.target === 'store').map((rule) => [rule.id, rule] as const))(
-    'targets store from rule %s with the BUS_RULES pattern, a retry policy and the DLQ',
+    'targets the store queue from rule %s with the BUS_RULES pattern, a retry policy and the DLQ',
     (_id, rule) => {
       const { stack } = plain;
       template.hasResourceProperties('AWS::Events::Rule', {
@@ -242,14 +243,85 @@ describe('SignalboxStack: functions', () => {
         EventPattern: rule.pattern,
         Targets: [
           Match.objectLike({
-            Arn: { 'Fn::GetAtt': [logicalId(stack.backend.store.function), 'Arn'] },
+            Arn: { 'Fn::GetAtt': [logicalId(stack.backend.storeQueue), 'Arn'] },
             DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack.backend.deadLetterQueue), 'Arn'] } },
             RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 },
           }),
         ],
       });
+      // The whole EventBridge event is the message body (what the store handler parses).
+      const rules = Object.values(resourcesOfType(template, 'AWS::Events::Rule')).filter((r) => r.Properties.Description === rule.description);
+      expect(rules).toHaveLength(1);
+      expect(rules[0]!.Properties.Targets[0].Input).toBeUndefined();
+      expect(rules[0]!.Properties.Targets[0].InputTransformer).toBeUndefined();
     },
   );
+
+  it('keeps the store function out of every rule target: it only drains its queue', () => {
+    const storeArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(plain.stack.backend.store.function), 'Arn'] });
+    for (const rule of Object.values(resourcesOfType(template, 'AWS::Events::Rule'))) {
+      for (const target of (rule.Properties.Targets ?? []) as Record<string, unknown>[]) expect(JSON.stringify(target.Arn)).not.toBe(storeArn);
+    }
+  });
+
+  it('feeds the store function from its queue in batches of 100, with a batching window and partial batch responses', () => {
+    const { backend } = plain.stack;
+    const mappings = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')).filter(
+      (m) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: logicalId(backend.store.function) }),
+    );
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]!.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(backend.storeQueue), 'Arn'] },
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: STORE_QUEUE.maxBatchingWindowSeconds,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(STORE_QUEUE.maxBatchingWindowSeconds).toBeGreaterThanOrEqual(1);
+    expect(STORE_QUEUE.maxBatchingWindowSeconds).toBeLessThanOrEqual(2);
+    // Only what consuming the queue needs, on this queue alone.
+    expect(actionsOn(statementsOfRole(template, logicalId(backend.store.role)), { 'Fn::GetAtt': [logicalId(backend.storeQueue), 'Arn'] }).sort()).toEqual(
+      ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+    );
+  });
+
+  it('keeps the store queue encrypted and SSL-only, with a visibility timeout of at least 6 function timeouts and its own DLQ after 5 receives', () => {
+    const { backend } = plain.stack;
+    const resources = template.toJSON().Resources;
+    const queue = resources[logicalId(backend.storeQueue)].Properties;
+    const functionTimeout = resources[logicalId(backend.store.function)].Properties.Timeout as number;
+    expect(queue.SqsManagedSseEnabled).toBe(true);
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * functionTimeout);
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(backend.storeQueueDeadLetters), 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    expect(logicalId(backend.storeQueueDeadLetters)).not.toBe(logicalId(backend.deadLetterQueue));
+    expect(resources[logicalId(backend.storeQueueDeadLetters)].Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    for (const q of [backend.storeQueue, backend.storeQueueDeadLetters]) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: logicalId(q) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        },
+      });
+    }
+    // Only the store rule may send to the queue.
+    const storeRules = Object.entries(resourcesOfType(template, 'AWS::Events::Rule')).filter(([, r]) =>
+      BUS_RULES.some((b) => b.target === 'store' && b.description === r.Properties.Description),
+    );
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: logicalId(backend.storeQueue) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [storeRules[0]![0], 'Arn'] } } },
+          }),
+        ]),
+      },
+    });
+  });
 
   it('sends failed asynchronous store invocations to the same encrypted, SSL-only DLQ', () => {
     const { stack } = plain;

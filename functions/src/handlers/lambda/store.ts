@@ -1,4 +1,5 @@
 import { awsDeps } from '../../wiring/aws/base';
-import { createStoreHandler } from '../events/store';
+import { createStoreQueueHandler } from '../events/store';
 
-export const handler = createStoreHandler(awsDeps('signalbox-store'));
+// The store rule's queue feeds this function in batches (see `SignalboxApi`, `STORE_QUEUE`).
+export const handler = createStoreQueueHandler(awsDeps('signalbox-store'));
