@@ -22,7 +22,7 @@ import { ApiError } from '@/lib/api';
 import { useSession } from '@/lib/auth';
 import { useLive } from '@/lib/live';
 import { useResource } from '@/lib/use-resource';
-import { EmptyState, ErrorState, StaleNotice, TableSkeleton } from './states';
+import { EmptyState, ErrorState, ResourceView, TableSkeleton } from './states';
 
 const TABS = [
   { id: 'settings', label: 'Settings' },
@@ -77,41 +77,41 @@ function SettingsTab() {
   const list = useResource('admin:settings', (signal) => getSettings(signal));
   // Another admin's change (or ours) arrives on the live `settings` topic: reload.
   useLive(['settings'], () => list.reload());
-  if (list.status === 'loading') return <TableSkeleton rows={8} columns={5} label="Loading settings" />;
-  if (list.status === 'error' && !list.data) return <ErrorState error={list.error} onRetry={list.reload} title="Could not load the settings" />;
-  const data = list.data!;
   return (
-    <>
-      {list.status === 'error' ? <StaleNotice error={list.error} onRetry={list.reload} /> : null}
-      {SETTING_KINDS.map((kind) => {
-        const items = data.items.filter((i) => i.kind === kind);
-        return (
-          <section key={kind} className="section" aria-labelledby={`settings-${kind}`}>
-            <h2 id={`settings-${kind}`}>{kind === 'environment' ? 'Environments' : kind === 'service' ? 'Services' : 'Providers'}</h2>
-            {kind === 'environment' ? <p className="muted">From the YAML config in Git; a disabled environment&apos;s checks are skipped.</p> : null}
-            {items.length === 0 ? (
-              <p className="muted">None yet.</p>
-            ) : (
-              <table className="table admin-settings">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Enabled</th>
-                    <th scope="col">Settings</th>
-                    <th scope="col">Changed</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((item) => (
-                    <SettingRow key={`${item.kind}/${item.name}`} item={item} onSaved={list.reload} />
-                  ))}
-                </tbody>
-              </table>
-            )}
-          </section>
-        );
-      })}
-    </>
+    <ResourceView resource={list} loading={<TableSkeleton rows={8} columns={5} label="Loading settings" />} failed="Could not load the settings">
+      {(data) => (
+        <>
+          {SETTING_KINDS.map((kind) => {
+            const items = data.items.filter((i) => i.kind === kind);
+            return (
+              <section key={kind} className="section" aria-labelledby={`settings-${kind}`}>
+                <h2 id={`settings-${kind}`}>{kind === 'environment' ? 'Environments' : kind === 'service' ? 'Services' : 'Providers'}</h2>
+                {kind === 'environment' ? <p className="muted">From the YAML config in Git; a disabled environment&apos;s checks are skipped.</p> : null}
+                {items.length === 0 ? (
+                  <p className="muted">None yet.</p>
+                ) : (
+                  <table className="table admin-settings">
+                    <thead>
+                      <tr>
+                        <th scope="col">Name</th>
+                        <th scope="col">Enabled</th>
+                        <th scope="col">Settings</th>
+                        <th scope="col">Changed</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {items.map((item) => (
+                        <SettingRow key={`${item.kind}/${item.name}`} item={item} onSaved={list.reload} />
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </section>
+            );
+          })}
+        </>
+      )}
+    </ResourceView>
   );
 }
 

@@ -25,7 +25,7 @@ import {
 } from '@/lib/monitoring';
 import { ActorField } from './rollout-bits';
 import { LiveIndicator, StatusBadge, useLiveResource } from './monitoring-bits';
-import { EmptyState, ErrorState, StaleNotice, TableSkeleton } from './states';
+import { EmptyState, ResourceView, TableSkeleton } from './states';
 
 const TOPICS = ['alerts'] as const;
 
@@ -90,30 +90,34 @@ function AlertsTab() {
           </span>
         ) : null}
       </div>
-      {list.status === 'loading' ? (
-        <TableSkeleton rows={5} columns={6} label="Loading alerts" />
-      ) : list.status === 'error' && !list.data ? (
-        <ErrorState error={list.error} onRetry={list.reload} title="Could not load alerts" />
-      ) : items.length === 0 ? (
-        <EmptyState title={filtered ? 'No alerts match these filters' : 'No alerts'}>
-          {filtered ? (
-            <p>
-              <Link href={monitoringHrefs.alerts()}>Clear the filters</Link>
-            </p>
-          ) : (
-            <p>Nothing has fired. Alert rules live in the config folder&apos;s alerts file; a failing check fires its rule after the rule&apos;s duration.</p>
-          )}
-        </EmptyState>
-      ) : (
-        <>
-          {list.status === 'error' ? <StaleNotice error={list.error} onRetry={list.reload} /> : null}
-          <ul className="alert-list" data-testid="alert-list">
-            {items.map((a) => (
-              <AlertItem key={a.alert.fingerprint} view={a} now={now} onChanged={list.reload} />
-            ))}
-          </ul>
-        </>
-      )}
+      <ResourceView
+        resource={list}
+        loading={<TableSkeleton rows={5} columns={6} label="Loading alerts" />}
+        failed="Could not load alerts"
+        empty={(data) =>
+          items.length === 0 ? (
+            <EmptyState title={filtered ? 'No alerts match these filters' : 'No alerts'}>
+              {filtered ? (
+                <p>
+                  <Link href={monitoringHrefs.alerts()}>Clear the filters</Link>
+                </p>
+              ) : (
+                <p>Nothing has fired. Alert rules live in the config folder&apos;s alerts file; a failing check fires its rule after the rule&apos;s duration.</p>
+              )}
+            </EmptyState>
+          ) : null
+        }
+      >
+        {(data) => (
+          <>
+            <ul className="alert-list" data-testid="alert-list">
+              {items.map((a) => (
+                <AlertItem key={a.alert.fingerprint} view={a} now={now} onChanged={list.reload} />
+              ))}
+            </ul>
+          </>
+        )}
+      </ResourceView>
       {list.data ? (
         <nav className="pager" aria-label="Alert pages">
           {cursor ? <Link href={monitoringHrefs.alerts({ state, environment, q: text })}>← Newest</Link> : null}
@@ -476,47 +480,51 @@ function SilencesTab({ scope, cursor }: { scope: 'current' | 'all'; cursor: stri
         </nav>
         <LiveIndicator status={list.live} />
       </div>
-      {list.status === 'loading' ? (
-        <TableSkeleton rows={4} columns={6} label="Loading silences" />
-      ) : list.status === 'error' && !list.data ? (
-        <ErrorState error={list.error} onRetry={list.reload} title="Could not load silences" />
-      ) : list.data!.items.length === 0 ? (
-        <EmptyState title={scope === 'current' ? 'No current silences' : 'No silences'}>
-          <p>Silence an alert from its &ldquo;Silence…&rdquo; button on the alerts tab.</p>
-        </EmptyState>
-      ) : (
-        <>
-          {list.status === 'error' ? <StaleNotice error={list.error} onRetry={list.reload} /> : null}
-          <div className="table-scroll">
-            <table className="table" data-testid="silences-table">
-              <thead>
-                <tr>
-                  <th scope="col">State</th>
-                  <th scope="col">Matchers</th>
-                  <th scope="col">Starts</th>
-                  <th scope="col">Ends</th>
-                  <th scope="col">By</th>
-                  <th scope="col">Comment</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data!.items.map((s) => (
-                  <SilenceRow key={s.id} silence={s} now={now} onChanged={list.reload} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <nav className="pager" aria-label="Silence pages">
-            {cursor ? <Link href={monitoringHrefs.alerts({ tab: 'silences', scope })}>← First</Link> : null}
-            {list.data!.next ? (
-              <Link href={monitoringHrefs.alerts({ tab: 'silences', scope, cursor: list.data!.next })} className="button">
-                More →
-              </Link>
-            ) : null}
-          </nav>
-        </>
-      )}
+      <ResourceView
+        resource={list}
+        loading={<TableSkeleton rows={4} columns={6} label="Loading silences" />}
+        failed="Could not load silences"
+        empty={(data) =>
+          data.items.length === 0 ? (
+            <EmptyState title={scope === 'current' ? 'No current silences' : 'No silences'}>
+              <p>Silence an alert from its &ldquo;Silence…&rdquo; button on the alerts tab.</p>
+            </EmptyState>
+          ) : null
+        }
+      >
+        {(data) => (
+          <>
+            <div className="table-scroll">
+              <table className="table" data-testid="silences-table">
+                <thead>
+                  <tr>
+                    <th scope="col">State</th>
+                    <th scope="col">Matchers</th>
+                    <th scope="col">Starts</th>
+                    <th scope="col">Ends</th>
+                    <th scope="col">By</th>
+                    <th scope="col">Comment</th>
+                    <th scope="col">Actions</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.items.map((s) => (
+                    <SilenceRow key={s.id} silence={s} now={now} onChanged={list.reload} />
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <nav className="pager" aria-label="Silence pages">
+              {cursor ? <Link href={monitoringHrefs.alerts({ tab: 'silences', scope })}>← First</Link> : null}
+              {data.next ? (
+                <Link href={monitoringHrefs.alerts({ tab: 'silences', scope, cursor: data.next })} className="button">
+                  More →
+                </Link>
+              ) : null}
+            </nav>
+          </>
+        )}
+      </ResourceView>
     </>
   );
 }

@@ -22,7 +22,7 @@ import {
 } from '@/lib/monitoring';
 import { FlappingFlag, HistoryStrip, LiveIndicator, SinceText, StatusBadge, useLiveResource } from './monitoring-bits';
 import { MetricChart, RangeStrip } from './monitoring-charts';
-import { BlockSkeleton, EmptyState, ErrorState, StaleNotice } from './states';
+import { BlockSkeleton, EmptyState, ResourceView } from './states';
 
 const TOPICS = ['health', 'alerts'] as const;
 
@@ -100,16 +100,9 @@ function CheckPage({ id, range }: { id: string; range: HistoryRange }) {
         </div>
         <LiveIndicator status={data.live} />
       </div>
-      {data.status === 'loading' ? (
-        <BlockSkeleton lines={6} label="Loading the check" />
-      ) : data.status === 'error' && !data.data ? (
-        <ErrorState error={data.error} onRetry={data.error.notFound ? undefined : data.reload} title={data.error.notFound ? `No check named "${id}"` : 'Could not load the check'} />
-      ) : (
-        <>
-          {data.status === 'error' ? <StaleNotice error={data.error} onRetry={data.reload} /> : null}
-          <CheckBody loaded={data.data!} range={range} now={now} />
-        </>
-      )}
+      <ResourceView resource={data} loading={<BlockSkeleton lines={6} label="Loading the check" />} failed="Could not load the check" notFound={`No check named "${id}"`}>
+        {(loaded) => <CheckBody loaded={loaded} range={range} now={now} />}
+      </ResourceView>
     </>
   );
 }

@@ -18,7 +18,7 @@ import {
   type CostView,
 } from '@/lib/costs';
 import { useResource } from '@/lib/use-resource';
-import { BlockSkeleton, EmptyState, ErrorState, StaleNotice, TableSkeleton } from './states';
+import { BlockSkeleton, EmptyState, ErrorState, ResourceView, TableSkeleton } from './states';
 
 const CARD: CSSProperties = { background: 'var(--surface)', border: '1px solid var(--border)', borderRadius: 'var(--radius)', padding: '0.75rem 1rem' };
 const GRID: CSSProperties = { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(14rem, 1fr))', gap: '0.75rem', margin: '0 0 1rem' };
@@ -35,25 +35,26 @@ export function CostsPage() {
         <p className="page-head__lede">Daily spend across clouds from AWS Cost Explorer and FinOps FOCUS exports, by provider, environment and service.</p>
       </div>
       <Controls filters={filters} />
-      {view.status === 'loading' ? (
-        <CostsSkeleton />
-      ) : view.status === 'error' && !view.data ? (
-        <ErrorState error={view.error} onRetry={view.reload} title="Could not load the costs" />
-      ) : (
-        <>
-          {view.status === 'error' ? <StaleNotice error={view.error} onRetry={view.reload} /> : null}
-          {view.data!.report.sources.length === 0 ? (
-            <EmptyState title="No cost data yet">
-              <p>
-                Import a FOCUS export (<code>POST /api/costs/imports</code>, or drop it into <code>.signalbox/focus/</code> locally), or let the daily Cost
-                Explorer pull run in AWS.
-              </p>
-            </EmptyState>
-          ) : (
-            <CostReportView view={view.data!} filters={filters} />
-          )}
-        </>
-      )}
+      <ResourceView
+        resource={view}
+        loading={<CostsSkeleton />}
+        failed="Could not load the costs"
+      >
+        {(data) => (
+          <>
+            {data.report.sources.length === 0 ? (
+              <EmptyState title="No cost data yet">
+                <p>
+                  Import a FOCUS export (<code>POST /api/costs/imports</code>, or drop it into <code>.signalbox/focus/</code> locally), or let the daily Cost
+                  Explorer pull run in AWS.
+                </p>
+              </EmptyState>
+            ) : (
+              <CostReportView view={data} filters={filters} />
+            )}
+          </>
+        )}
+      </ResourceView>
       <DeploymentCosts days={filters.days} />
       <ImportHistory />
     </>

@@ -7,7 +7,7 @@ import { hrefs } from '@/lib/routes';
 import { useResource } from '@/lib/use-resource';
 import { Time } from './bits';
 import { notAllowedTitle, useSession } from '@/lib/auth';
-import { EmptyState, ErrorState, StaleNotice, TableSkeleton } from './states';
+import { EmptyState, ResourceView, TableSkeleton } from './states';
 
 /** `/dead-letters/[?cursor=]`: bus deliveries that failed every retry, each with a Replay button. */
 export function DeadLettersPage() {
@@ -19,45 +19,49 @@ export function DeadLettersPage() {
         <h1>Dead letters</h1>
         <p className="page-head__lede">Events a consumer could not process after its retries. Fix the cause, then replay.</p>
       </div>
-      {letters.status === 'loading' ? (
-        <TableSkeleton rows={4} columns={6} label="Loading dead letters" />
-      ) : letters.status === 'error' && !letters.data ? (
-        <ErrorState error={letters.error} onRetry={letters.reload} title="Could not load the dead letters" />
-      ) : letters.data!.items.length === 0 ? (
-        <EmptyState title="No dead letters">
-          <p>Every consumer has processed every event it received.</p>
-        </EmptyState>
-      ) : (
-        <>
-          {letters.status === 'error' ? <StaleNotice error={letters.error} onRetry={letters.reload} /> : null}
-          <ReplayAll letters={letters.data!.items} onDone={letters.reload} />
-          <div className="table-scroll">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Last failed</th>
-                  <th scope="col">Consumer</th>
-                  <th scope="col">Error</th>
-                  <th scope="col" className="num">
-                    Attempts
-                  </th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Action</th>
-                </tr>
-              </thead>
-              <tbody>
-                {letters.data!.items.map((d) => (
-                  <DeadLetterRow key={d.id} letter={d} onReplayed={letters.reload} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <nav className="pager" aria-label="Dead letter pages">
-            {cursor ? <Link href={hrefs.deadLetters()}>← Newest</Link> : null}
-            {letters.data!.next ? <Link href={hrefs.withQuery('/dead-letters/', { cursor: letters.data!.next })}>Older →</Link> : null}
-          </nav>
-        </>
-      )}
+      <ResourceView
+        resource={letters}
+        loading={<TableSkeleton rows={4} columns={6} label="Loading dead letters" />}
+        failed="Could not load the dead letters"
+        empty={(data) =>
+          data.items.length === 0 ? (
+            <EmptyState title="No dead letters">
+              <p>Every consumer has processed every event it received.</p>
+            </EmptyState>
+          ) : null
+        }
+      >
+        {(data) => (
+          <>
+            <ReplayAll letters={data.items} onDone={letters.reload} />
+            <div className="table-scroll">
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Last failed</th>
+                    <th scope="col">Consumer</th>
+                    <th scope="col">Error</th>
+                    <th scope="col" className="num">
+                      Attempts
+                    </th>
+                    <th scope="col">Event</th>
+                    <th scope="col">Action</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.items.map((d) => (
+                    <DeadLetterRow key={d.id} letter={d} onReplayed={letters.reload} />
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <nav className="pager" aria-label="Dead letter pages">
+              {cursor ? <Link href={hrefs.deadLetters()}>← Newest</Link> : null}
+              {data.next ? <Link href={hrefs.withQuery('/dead-letters/', { cursor: data.next })}>Older →</Link> : null}
+            </nav>
+          </>
+        )}
+      </ResourceView>
     </>
   );
 }

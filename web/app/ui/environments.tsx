@@ -5,7 +5,7 @@ import { getEnvironment, getEnvironments } from '@/lib/api';
 import { hrefs } from '@/lib/routes';
 import { useResource } from '@/lib/use-resource';
 import { CellStateColumns, cellRowClass, ServiceLink, Time } from './bits';
-import { EmptyState, ErrorState, StaleNotice, TableSkeleton } from './states';
+import { EmptyState, ErrorState, ResourceView, TableSkeleton } from './states';
 
 /** `/environments/` lists them; `/environments/?name=X` shows one. */
 export function EnvironmentsPage() {
@@ -21,52 +21,56 @@ function EnvironmentList() {
         <h1>Environments</h1>
         <p className="page-head__lede">Every environment Signalbox has seen an event for, grouped by provider.</p>
       </div>
-      {envs.status === 'loading' ? (
-        <TableSkeleton rows={5} columns={6} label="Loading environments" />
-      ) : envs.status === 'error' && !envs.data ? (
-        <ErrorState error={envs.error} onRetry={envs.reload} title="Could not load the environments" />
-      ) : envs.data!.length === 0 ? (
-        <EmptyState title="No environments yet">
-          <p>An environment appears when an event names it (for example in <code>subject.content.environment.id</code>).</p>
-        </EmptyState>
-      ) : (
-        <>
-          {envs.status === 'error' ? <StaleNotice error={envs.error} onRetry={envs.reload} /> : null}
-          <div className="table-scroll">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Environment</th>
-                  <th scope="col">Provider</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Region</th>
-                  <th scope="col" className="num">
-                    Services
-                  </th>
-                  <th scope="col">Last event</th>
-                </tr>
-              </thead>
-              <tbody>
-                {envs.data!.map((env) => (
-                  <tr key={env.name} className={env.deleted ? 'row--removed' : undefined}>
-                    <th scope="row">
-                      <Link href={hrefs.environment(env.name)}>{env.name}</Link>
-                      {env.deleted ? <span className="badge badge--removed">deleted</span> : null}
+      <ResourceView
+        resource={envs}
+        loading={<TableSkeleton rows={5} columns={6} label="Loading environments" />}
+        failed="Could not load the environments"
+        empty={(data) =>
+          data.length === 0 ? (
+            <EmptyState title="No environments yet">
+              <p>An environment appears when an event names it (for example in <code>subject.content.environment.id</code>).</p>
+            </EmptyState>
+          ) : null
+        }
+      >
+        {(data) => (
+          <>
+            <div className="table-scroll">
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Environment</th>
+                    <th scope="col">Provider</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col">Region</th>
+                    <th scope="col" className="num">
+                      Services
                     </th>
-                    <td>{env.provider}</td>
-                    <td>{env.kind}</td>
-                    <td>{env.region}</td>
-                    <td className="num">{env.serviceCount}</td>
-                    <td>
-                      <Time value={env.lastEvent} />
-                    </td>
+                    <th scope="col">Last event</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
-      )}
+                </thead>
+                <tbody>
+                  {data.map((env) => (
+                    <tr key={env.name} className={env.deleted ? 'row--removed' : undefined}>
+                      <th scope="row">
+                        <Link href={hrefs.environment(env.name)}>{env.name}</Link>
+                        {env.deleted ? <span className="badge badge--removed">deleted</span> : null}
+                      </th>
+                      <td>{env.provider}</td>
+                      <td>{env.kind}</td>
+                      <td>{env.region}</td>
+                      <td className="num">{env.serviceCount}</td>
+                      <td>
+                        <Time value={env.lastEvent} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+      </ResourceView>
     </>
   );
 }

@@ -19,7 +19,7 @@ import {
   type StatusFilter,
 } from '@/lib/monitoring';
 import { CheckLink, FlappingFlag, HistoryStrip, LiveIndicator, NodeName, SinceText, StatusBadge, useLiveResource } from './monitoring-bits';
-import { EmptyState, ErrorState, StaleNotice, TableSkeleton } from './states';
+import { EmptyState, ResourceView, TableSkeleton } from './states';
 
 const TOPICS = ['health'] as const;
 
@@ -43,16 +43,9 @@ export function HealthPage() {
         <LiveIndicator status={health.live} />
       </div>
       <HealthFilters status={status} text={text} />
-      {health.status === 'loading' ? (
-        <TableSkeleton rows={8} columns={5} label="Loading health" />
-      ) : health.status === 'error' && !health.data ? (
-        <ErrorState error={health.error} onRetry={health.reload} title="Could not load health" />
-      ) : (
-        <>
-          {health.status === 'error' ? <StaleNotice error={health.error} onRetry={health.reload} /> : null}
-          <HealthBody view={health.data!} status={status} text={text} now={now} />
-        </>
-      )}
+      <ResourceView resource={health} loading={<TableSkeleton rows={8} columns={5} label="Loading health" />} failed="Could not load health">
+        {(view) => <HealthBody view={view} status={status} text={text} now={now} />}
+      </ResourceView>
     </>
   );
 }

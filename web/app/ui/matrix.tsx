@@ -6,7 +6,7 @@ import { getMatrix, type MatrixCellView, type MatrixView } from '@/lib/api';
 import { hrefs } from '@/lib/routes';
 import { useResource } from '@/lib/use-resource';
 import { Time } from './bits';
-import { EmptyState, ErrorState, StaleNotice, TableSkeleton } from './states';
+import { EmptyState, ResourceView, TableSkeleton } from './states';
 
 const REFRESH_MS = 10_000;
 
@@ -16,16 +16,15 @@ export function Matrix() {
   const q = params.get('q') ?? '';
   const matrix = useResource('matrix', (signal) => getMatrix({ signal }), { refreshMs: REFRESH_MS });
 
-  if (matrix.status === 'loading') return <MatrixSkeleton />;
-  if (matrix.status === 'error' && !matrix.data) return <ErrorState error={matrix.error} onRetry={matrix.reload} title="Could not load the matrix" />;
-  const view = matrix.data!;
-  if (view.rows.length === 0) return <FirstEvent />;
   return (
-    <>
-      {matrix.status === 'error' ? <StaleNotice error={matrix.error} onRetry={matrix.reload} /> : null}
-      <MatrixToolbar view={view} q={q} />
-      <MatrixTable view={view} q={q} />
-    </>
+    <ResourceView resource={matrix} loading={<MatrixSkeleton />} failed="Could not load the matrix" empty={(view) => (view.rows.length === 0 ? <FirstEvent /> : null)}>
+      {(view) => (
+        <>
+          <MatrixToolbar view={view} q={q} />
+          <MatrixTable view={view} q={q} />
+        </>
+      )}
+    </ResourceView>
   );
 }
 

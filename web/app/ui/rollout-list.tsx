@@ -7,7 +7,7 @@ import { useResource } from '@/lib/use-resource';
 import { EnvironmentLink, ServiceLink, Time } from './bits';
 import { PhaseBadge } from './rollout-bits';
 import { WeightBar } from './rollout-charts';
-import { EmptyState, ErrorState, StaleNotice, TableSkeleton } from './states';
+import { EmptyState, ResourceView, TableSkeleton } from './states';
 
 const FIELDS = ['status', 'service', 'environment'] as const;
 type Field = (typeof FIELDS)[number];
@@ -32,86 +32,90 @@ export function RolloutListPage() {
         </Link>
       </div>
       <FilterForm filters={filters} />
-      {list.status === 'loading' ? (
-        <TableSkeleton rows={6} columns={7} label="Loading rollouts" />
-      ) : list.status === 'error' && !list.data ? (
-        <ErrorState error={list.error} onRetry={list.reload} title="Could not load rollouts" />
-      ) : list.data!.items.length === 0 ? (
-        <EmptyState title={filtered ? 'No rollouts match these filters' : 'No rollouts yet'}>
-          {filtered ? (
-            <p>
-              <Link href={rolloutHrefs.list()}>Clear the filters</Link>
-            </p>
-          ) : (
-            <p>
-              <Link href={rolloutHrefs.start()}>Start a rollout</Link> from a preset, or <code>POST /api/rollouts</code> a spec.
-            </p>
-          )}
-        </EmptyState>
-      ) : (
-        <>
-          {list.status === 'error' ? <StaleNotice error={list.error} onRetry={list.reload} /> : null}
-          <div className="table-scroll">
-            <table className="table rollouts">
-              <caption className="visually-hidden">Rollouts, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Phase</th>
-                  <th scope="col">Service</th>
-                  <th scope="col">Environment</th>
-                  <th scope="col">Versions</th>
-                  <th scope="col">Progress</th>
-                  <th scope="col">Canary weight</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data!.items.map((r) => (
-                  <tr key={r.id} data-id={r.id} data-phase={r.phase}>
-                    <td className="nowrap">
-                      <Link href={rolloutHrefs.rollout(r.id)} aria-label={`Rollout ${r.id}: ${r.service} to ${r.to} in ${r.environment}, ${r.phase}`}>
-                        <PhaseBadge label={r.phase} tone={r.phaseTone} />
-                      </Link>
-                    </td>
-                    <td>
-                      <ServiceLink name={r.service} />
-                    </td>
-                    <td>
-                      <EnvironmentLink name={r.environment} />
-                    </td>
-                    <td className="nowrap">
-                      <code title={r.fromFull ?? undefined}>{r.from}</code> → <code title={r.toFull}>{r.to}</code>
-                      <span className="muted"> {r.strategy}</span>
-                    </td>
-                    <td className="nowrap">{r.progress}</td>
-                    <td>
-                      <WeightBar canary={r.canaryWeight} />
-                    </td>
-                    <td className="nowrap">
-                      <Link href={rolloutHrefs.rollout(r.id)}>
-                        <Time value={r.created} />
-                      </Link>
-                      <span className="muted row-status">by {r.createdBy}</span>
-                    </td>
-                    <td className="rollouts__message">{r.message}</td>
+      <ResourceView
+        resource={list}
+        loading={<TableSkeleton rows={6} columns={7} label="Loading rollouts" />}
+        failed="Could not load rollouts"
+        empty={(data) =>
+          data.items.length === 0 ? (
+            <EmptyState title={filtered ? 'No rollouts match these filters' : 'No rollouts yet'}>
+              {filtered ? (
+                <p>
+                  <Link href={rolloutHrefs.list()}>Clear the filters</Link>
+                </p>
+              ) : (
+                <p>
+                  <Link href={rolloutHrefs.start()}>Start a rollout</Link> from a preset, or <code>POST /api/rollouts</code> a spec.
+                </p>
+              )}
+            </EmptyState>
+          ) : null
+        }
+      >
+        {(data) => (
+          <>
+            <div className="table-scroll">
+              <table className="table rollouts">
+                <caption className="visually-hidden">Rollouts, newest first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Phase</th>
+                    <th scope="col">Service</th>
+                    <th scope="col">Environment</th>
+                    <th scope="col">Versions</th>
+                    <th scope="col">Progress</th>
+                    <th scope="col">Canary weight</th>
+                    <th scope="col">Started</th>
+                    <th scope="col">Status</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <nav className="pager" aria-label="Rollout pages">
-            {filters.cursor ? <Link href={rolloutHrefs.list({ ...filters, cursor: null })}>← Newest</Link> : null}
-            {list.data!.next ? (
-              <Link href={rolloutHrefs.list({ ...filters, cursor: list.data!.next })} className="button">
-                Older rollouts →
-              </Link>
-            ) : (
-              <span className="muted">No older rollouts.</span>
-            )}
-          </nav>
-        </>
-      )}
+                </thead>
+                <tbody>
+                  {data.items.map((r) => (
+                    <tr key={r.id} data-id={r.id} data-phase={r.phase}>
+                      <td className="nowrap">
+                        <Link href={rolloutHrefs.rollout(r.id)} aria-label={`Rollout ${r.id}: ${r.service} to ${r.to} in ${r.environment}, ${r.phase}`}>
+                          <PhaseBadge label={r.phase} tone={r.phaseTone} />
+                        </Link>
+                      </td>
+                      <td>
+                        <ServiceLink name={r.service} />
+                      </td>
+                      <td>
+                        <EnvironmentLink name={r.environment} />
+                      </td>
+                      <td className="nowrap">
+                        <code title={r.fromFull ?? undefined}>{r.from}</code> → <code title={r.toFull}>{r.to}</code>
+                        <span className="muted"> {r.strategy}</span>
+                      </td>
+                      <td className="nowrap">{r.progress}</td>
+                      <td>
+                        <WeightBar canary={r.canaryWeight} />
+                      </td>
+                      <td className="nowrap">
+                        <Link href={rolloutHrefs.rollout(r.id)}>
+                          <Time value={r.created} />
+                        </Link>
+                        <span className="muted row-status">by {r.createdBy}</span>
+                      </td>
+                      <td className="rollouts__message">{r.message}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <nav className="pager" aria-label="Rollout pages">
+              {filters.cursor ? <Link href={rolloutHrefs.list({ ...filters, cursor: null })}>← Newest</Link> : null}
+              {data.next ? (
+                <Link href={rolloutHrefs.list({ ...filters, cursor: data.next })} className="button">
+                  Older rollouts →
+                </Link>
+              ) : (
+                <span className="muted">No older rollouts.</span>
+              )}
+            </nav>
+          </>
+        )}
+      </ResourceView>
     </>
   );
 }

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import type { ApiError } from '@/lib/api';
+import type { Resource } from '@/lib/use-resource';
 
 /** A failed load, with what went wrong and a way to try again. */
 export function ErrorState({ error, onRetry, title = 'Could not load this' }: { error: ApiError; onRetry?: () => void; title?: string }) {
@@ -64,5 +65,42 @@ export function BlockSkeleton({ lines = 4, label = 'Loading' }: { lines?: number
         <span className="skeleton__line" key={i} aria-hidden="true" style={{ width: `${90 - i * 12}%` }} />
       ))}
     </div>
+  );
+}
+
+/**
+ * The loading / failed / empty / stale switch of a page over one `useResource`: `loading` until
+ * the first answer; when the first load failed, the error with Retry titled `failed` (or, for a
+ * 404 and when `notFound` is given, titled `notFound` without Retry); `empty(data)` when it returns
+ * something; else `children(data)`, under a stale notice when the last refresh failed.
+ */
+export function ResourceView<T>({
+  resource,
+  loading,
+  failed,
+  notFound,
+  empty,
+  children,
+}: {
+  resource: Resource<T> & { reload: () => void };
+  loading: ReactNode;
+  failed: string;
+  notFound?: string;
+  empty?: (data: T) => ReactNode;
+  children: (data: T) => ReactNode;
+}) {
+  if (resource.status === 'loading') return <>{loading}</>;
+  if (resource.status === 'error' && resource.data === null) {
+    const missing = notFound !== undefined && resource.error.notFound;
+    return <ErrorState error={resource.error} onRetry={missing ? undefined : resource.reload} title={missing ? notFound : failed} />;
+  }
+  const data = resource.data as T;
+  const nothing = empty?.(data);
+  if (nothing !== undefined && nothing !== null && nothing !== false) return <>{nothing}</>;
+  return (
+    <>
+      {resource.status === 'error' ? <StaleNotice error={resource.error} onRetry={resource.reload} /> : null}
+      {children(data)}
+    </>
   );
 }

@@ -5,7 +5,7 @@ import { absoluteTime, relativeTime } from '@/lib/format';
 import { culpritCheck, getHealth, getSystem, monitoringHrefs, parentsOf, type CheckSummary, type HealthNode, type HealthView, type SystemView } from '@/lib/monitoring';
 import { CheckLink, FlappingFlag, HistoryStrip, LiveIndicator, NodeName, SinceText, StatusBadge, useLiveResource } from './monitoring-bits';
 import { TreeNode } from './health';
-import { BlockSkeleton, EmptyState, ErrorState, StaleNotice } from './states';
+import { BlockSkeleton, EmptyState, ResourceView } from './states';
 
 const TOPICS = ['health'] as const;
 
@@ -52,16 +52,9 @@ function SystemPage({ id }: { id: string }) {
         </div>
         <LiveIndicator status={data.live} />
       </div>
-      {data.status === 'loading' ? (
-        <BlockSkeleton lines={6} label="Loading the system" />
-      ) : data.status === 'error' && !data.data ? (
-        <ErrorState error={data.error} onRetry={data.error.notFound ? undefined : data.reload} title={data.error.notFound ? `No system named "${id}"` : 'Could not load the system'} />
-      ) : (
-        <>
-          {data.status === 'error' ? <StaleNotice error={data.error} onRetry={data.reload} /> : null}
-          <SystemBody loaded={data.data!} now={now} />
-        </>
-      )}
+      <ResourceView resource={data} loading={<BlockSkeleton lines={6} label="Loading the system" />} failed="Could not load the system" notFound={`No system named "${id}"`}>
+        {(loaded) => <SystemBody loaded={loaded} now={now} />}
+      </ResourceView>
     </>
   );
 }

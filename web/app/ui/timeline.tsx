@@ -6,7 +6,7 @@ import { getTimeline, isValidTime, type TimelineFilters } from '@/lib/api';
 import { hrefs } from '@/lib/routes';
 import { useResource } from '@/lib/use-resource';
 import { EnvironmentLink, ServiceLink, Time, TypeBadge, ValidityBadge } from './bits';
-import { EmptyState, ErrorState, StaleNotice, TableSkeleton } from './states';
+import { EmptyState, ResourceView, TableSkeleton } from './states';
 
 const FIELDS = ['service', 'environment', 'type', 'since', 'until'] as const;
 type Field = (typeof FIELDS)[number];
@@ -39,81 +39,85 @@ export function TimelinePage() {
         <p className="page-head__lede">Every event, newest first.{filters.cursor ? '' : ' Refreshes every 10 seconds.'}</p>
       </div>
       <FilterForm filters={filters} />
-      {timeline.status === 'loading' ? (
-        <TimelineSkeleton />
-      ) : timeline.status === 'error' && !timeline.data ? (
-        <ErrorState error={timeline.error} onRetry={timeline.reload} title="Could not load the timeline" />
-      ) : timeline.data!.items.length === 0 ? (
-        <EmptyState title={filtered ? 'No events match these filters' : 'No events yet'}>
-          {filtered ? (
-            <p>
-              <Link href={hrefs.timeline()}>Clear the filters</Link>
-            </p>
-          ) : (
-            <p>
-              Events appear here as producers post them to <code>/api/events</code>.
-            </p>
-          )}
-        </EmptyState>
-      ) : (
-        <>
-          {timeline.status === 'error' ? <StaleNotice error={timeline.error} onRetry={timeline.reload} /> : null}
-          <div className="table-scroll">
-            <table className="table timeline">
-              <caption className="visually-hidden">Events, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Subject</th>
-                  <th scope="col">Service</th>
-                  <th scope="col">Environment</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Validity</th>
-                </tr>
-              </thead>
-              <tbody>
-                {timeline.data!.items.map((e) => (
-                  <tr key={e.key} data-key={e.key}>
-                    <td className="nowrap">
-                      <Link href={hrefs.event(e.key)} aria-label={`Event ${e.typeShort} ${e.subjectId} at ${e.at.absolute}`}>
-                        <Time value={e.at} />
-                      </Link>
-                    </td>
-                    <td>
-                      <TypeBadge type={e.type} short={e.typeShort} subject={e.subject} />
-                      {e.outcome ? <span className="muted"> {e.outcome}</span> : null}
-                    </td>
-                    <td className="subject" title={e.subjectId}>
-                      <Link href={hrefs.event(e.key)}>{e.subjectId || '(no id)'}</Link>
-                    </td>
-                    <td>
-                      <ServiceLink name={e.service} />
-                    </td>
-                    <td>
-                      <EnvironmentLink name={e.environment} />
-                    </td>
-                    <td>{e.version ? <code>{e.version}</code> : <span className="muted">—</span>}</td>
-                    <td>
-                      <ValidityBadge valid={e.valid} count={e.violationCount} />
-                    </td>
+      <ResourceView
+        resource={timeline}
+        loading={<TimelineSkeleton />}
+        failed="Could not load the timeline"
+        empty={(data) =>
+          data.items.length === 0 ? (
+            <EmptyState title={filtered ? 'No events match these filters' : 'No events yet'}>
+              {filtered ? (
+                <p>
+                  <Link href={hrefs.timeline()}>Clear the filters</Link>
+                </p>
+              ) : (
+                <p>
+                  Events appear here as producers post them to <code>/api/events</code>.
+                </p>
+              )}
+            </EmptyState>
+          ) : null
+        }
+      >
+        {(data) => (
+          <>
+            <div className="table-scroll">
+              <table className="table timeline">
+                <caption className="visually-hidden">Events, newest first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Time</th>
+                    <th scope="col">Type</th>
+                    <th scope="col">Subject</th>
+                    <th scope="col">Service</th>
+                    <th scope="col">Environment</th>
+                    <th scope="col">Version</th>
+                    <th scope="col">Validity</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <nav className="pager" aria-label="Timeline pages">
-            {filters.cursor ? <Link href={hrefs.timeline({ ...filters, cursor: null })}>← Newest</Link> : null}
-            {timeline.data!.next ? (
-              <Link href={hrefs.timeline({ ...filters, cursor: timeline.data!.next })} className="button">
-                Older events →
-              </Link>
-            ) : (
-              <span className="muted">End of the timeline.</span>
-            )}
-          </nav>
-        </>
-      )}
+                </thead>
+                <tbody>
+                  {data.items.map((e) => (
+                    <tr key={e.key} data-key={e.key}>
+                      <td className="nowrap">
+                        <Link href={hrefs.event(e.key)} aria-label={`Event ${e.typeShort} ${e.subjectId} at ${e.at.absolute}`}>
+                          <Time value={e.at} />
+                        </Link>
+                      </td>
+                      <td>
+                        <TypeBadge type={e.type} short={e.typeShort} subject={e.subject} />
+                        {e.outcome ? <span className="muted"> {e.outcome}</span> : null}
+                      </td>
+                      <td className="subject" title={e.subjectId}>
+                        <Link href={hrefs.event(e.key)}>{e.subjectId || '(no id)'}</Link>
+                      </td>
+                      <td>
+                        <ServiceLink name={e.service} />
+                      </td>
+                      <td>
+                        <EnvironmentLink name={e.environment} />
+                      </td>
+                      <td>{e.version ? <code>{e.version}</code> : <span className="muted">—</span>}</td>
+                      <td>
+                        <ValidityBadge valid={e.valid} count={e.violationCount} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <nav className="pager" aria-label="Timeline pages">
+              {filters.cursor ? <Link href={hrefs.timeline({ ...filters, cursor: null })}>← Newest</Link> : null}
+              {data.next ? (
+                <Link href={hrefs.timeline({ ...filters, cursor: data.next })} className="button">
+                  Older events →
+                </Link>
+              ) : (
+                <span className="muted">End of the timeline.</span>
+              )}
+            </nav>
+          </>
+        )}
+      </ResourceView>
     </>
   );
 }
