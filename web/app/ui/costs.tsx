@@ -18,6 +18,7 @@ import {
   type CostView,
 } from '@/lib/costs';
 import { useResource } from '@/lib/use-resource';
+import { ValueAxis } from './chart-bits';
 import { BlockSkeleton, EmptyState, ErrorState, ResourceView, TableSkeleton } from './states';
 
 const CARD: CSSProperties = { background: 'var(--surface)', border: '1px solid var(--border)', borderRadius: 'var(--radius)', padding: '0.75rem 1rem' };
@@ -211,14 +212,7 @@ function StackedChart({ view }: { view: CostView }) {
       <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-labelledby="cost-chart-title cost-chart-desc" data-chart="costs" data-days={report.daily.length} style={{ display: 'block' }}>
         <title id="cost-chart-title">{`Daily ${report.metric} cost, stacked by ${report.groupBy}`}</title>
         <desc id="cost-chart-desc">{`${report.daily.length} days from ${report.from} to ${report.to}; highest day ${money(max)}. Dashed: forecast to the end of the month. Red marks: anomalies.`}</desc>
-        <line x1={PAD.left} x2={W - PAD.right} y1={y(0)} y2={y(0)} stroke="var(--border-strong)" />
-        <line x1={PAD.left} x2={W - PAD.right} y1={y(max)} y2={y(max)} stroke="var(--border)" strokeDasharray="3 3" />
-        <text x={PAD.left - 4} y={y(max) + 4} textAnchor="end" fontSize="10" fill="var(--muted)">
-          {money(max)}
-        </text>
-        <text x={PAD.left - 4} y={y(0) + 4} textAnchor="end" fontSize="10" fill="var(--muted)">
-          0
-        </text>
+        <ValueAxis left={PAD.left} right={W - PAD.right} y0={y(0)} yMax={y(max)} maxLabel={money(max)} />
         {columns.map((c, i) => {
           const x = PAD.left + i * slot + (slot - barW) / 2;
           let base = 0;

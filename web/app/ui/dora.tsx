@@ -15,6 +15,7 @@ import {
   type MetricCardView,
 } from '@/lib/dora';
 import { useResource } from '@/lib/use-resource';
+import { ValueAxis } from './chart-bits';
 import { BlockSkeleton, EmptyState, ErrorState, StaleNotice } from './states';
 
 // Layout and level colours live here (not in globals.css) so this page is self-contained.
@@ -163,14 +164,7 @@ export function BarChart({ chart }: { chart: ChartView }) {
         <desc id={descId}>
           {chart.description} {hasData ? `Highest: ${round(max)} ${chart.unit}.` : 'No data in this window.'}
         </desc>
-        <line x1={PAD.left} x2={W - PAD.right} y1={y(0)} y2={y(0)} stroke="var(--border-strong)" />
-        <line x1={PAD.left} x2={W - PAD.right} y1={y(max)} y2={y(max)} stroke="var(--border)" strokeDasharray="3 3" />
-        <text x={PAD.left - 4} y={y(max) + 4} textAnchor="end" fontSize="10" fill="var(--muted)">
-          {round(max)}
-        </text>
-        <text x={PAD.left - 4} y={y(0) + 4} textAnchor="end" fontSize="10" fill="var(--muted)">
-          0
-        </text>
+        <ValueAxis left={PAD.left} right={W - PAD.right} y0={y(0)} yMax={y(max)} maxLabel={round(max)} />
         {chart.points.map((p, i) => {
           const x = PAD.left + i * slot + (slot - barW) / 2;
           const v = p.value ?? 0;
