@@ -1,28 +1,20 @@
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../functions/src/handlers/http/openapi';
 import { auditSortKey } from '../../functions/src/adapters/aws/dynamo-audit-store';
 import type { AuditEntry, AuditVerification } from '../../functions/src/core/audit';
-import { DEMO_CONFIG_DIR, startLocalRuntime, TABLE_NAME, type LocalRuntime } from '../../local/runtime';
+import { DEMO_CONFIG_DIR, TABLE_NAME, type LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 import { authHeaders, userNameFor } from '../helpers/auth';
 import { serviceEvent } from '../helpers/fixtures';
 
 let rt: LocalRuntime;
-let dir: string;
 let dynamo: DynamoDBClient;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sbx-audit-'));
-  rt = await startLocalRuntime({
-    port: 0,
-    dataDir: dir,
-    quiet: true,
-    webDir: join(dir, 'none'),
+  rt = await startTestRuntime('sbx-audit-', {
     rateLimits: false,
     demo: { ratePerSecond: 0 },
     monitoring: { configDir: DEMO_CONFIG_DIR, evmNode: false, loopMs: 0, alertInbox: false, ccipLane: false },
@@ -33,7 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   dynamo?.destroy();
   await rt?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 type Role = 'viewer' | 'operator' | 'admin';

@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Action, Role } from '../../functions/src/core/auth/model';
 import { requirementOf } from '../../functions/src/core/auth/policy';
 import { API_ROUTES } from '../../functions/src/handlers/http/api';
 import { openApiDocument } from '../../functions/src/handlers/http/openapi';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 import { tokenFor } from '../helpers/auth';
 
 /*
@@ -20,15 +18,12 @@ const doc = openApiDocument() as { paths: Record<string, Record<string, { 'x-sig
 const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, action: op['x-signalbox-action'] })));
 
 let rt: LocalRuntime;
-let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sbx-authz-'));
-  rt = await startLocalRuntime({ port: 0, dataDir: dir, quiet: true, webDir: join(dir, 'none'), rateLimits: false });
+  rt = await startTestRuntime('sbx-authz-', { rateLimits: false });
 });
 afterAll(async () => {
   await rt?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');

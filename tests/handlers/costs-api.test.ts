@@ -1,12 +1,10 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../functions/src/handlers/http/openapi';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 import { generateFocusFiles } from '../../local/seed/focus';
 import { fetchAs } from '../helpers/auth';
 
@@ -23,17 +21,14 @@ function check(path: string, method: string, status: number, body: unknown) {
 }
 
 let rt: LocalRuntime;
-let dir: string;
 const today = new Date().toISOString().slice(0, 10);
 const files = generateFocusFiles(today);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sbx-costs-'));
-  rt = await startLocalRuntime({ port: 0, dataDir: dir, quiet: true, webDir: join(dir, 'none'), rateLimits: false });
+  rt = await startTestRuntime('sbx-costs-', { rateLimits: false });
 });
 afterAll(async () => {
   await rt?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const upload = (name: string, body: Uint8Array | string, role: 'admin' | 'operator' = 'admin', type = 'application/gzip') =>

@@ -1,28 +1,23 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoraReport } from '../../functions/src/core/dora/model';
 import type { DoraStore } from '../../functions/src/core/ports/dora-store';
 import type { DeadLetter, Page } from '../../functions/src/core/read-models';
 import { openApiDocument } from '../../functions/src/handlers/http/openapi';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 import { serviceEvent } from '../helpers/fixtures';
 import { authHeaders } from '../helpers/auth';
 
 let rt: LocalRuntime;
-let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sbx-dora-'));
-  rt = await startLocalRuntime({ port: 0, dataDir: dir, seed: false, quiet: true, webDir: join(dir, 'no-web'), retry: { attempts: 2, baseDelayMs: 1 } });
+  rt = await startTestRuntime('sbx-dora-', { seed: false, retry: { attempts: 2, baseDelayMs: 1 } });
 });
 
 afterAll(async () => {
   await rt?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function post(body: unknown) {

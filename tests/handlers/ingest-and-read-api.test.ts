@@ -1,24 +1,19 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 import type { EventDetail, EventSummary, IngestResult, Inventory, Page, ServiceDetail } from '../../functions/src/core/read-models';
 import { clone, conformanceExamples, serviceEvent } from '../helpers/fixtures';
 import { authHeaders } from '../helpers/auth';
 
 let rt: LocalRuntime;
-let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sbx-api-'));
-  rt = await startLocalRuntime({ port: 0, dataDir: dir, seed: false, quiet: true, webDir: join(dir, 'no-web'), retry: { attempts: 2, baseDelayMs: 1 } });
+  rt = await startTestRuntime('sbx-api-', { seed: false, retry: { attempts: 2, baseDelayMs: 1 } });
 });
 
 afterAll(async () => {
   await rt?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function post(body: unknown, headers: Record<string, string> = {}, raw = false) {

@@ -1,12 +1,10 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../functions/src/handlers/http/api';
 import { openApiDocument } from '../../functions/src/handlers/http/openapi';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 import { serviceEvent } from '../helpers/fixtures';
 import { authHeaders } from '../helpers/auth';
 
@@ -14,7 +12,6 @@ type Operation = { responses: Record<string, { content?: Record<string, { schema
 const doc = openApiDocument() as { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
 
 let rt: LocalRuntime;
-let dir: string;
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
 ajv.addSchema({ $id: 'signalbox', components: doc.components });
@@ -28,12 +25,10 @@ function check(path: string, method: string, status: number, body: unknown) {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sbx-openapi-'));
-  rt = await startLocalRuntime({ port: 0, dataDir: dir, quiet: true, webDir: join(dir, 'none') });
+  rt = await startTestRuntime('sbx-openapi-');
 });
 afterAll(async () => {
   await rt?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('GET /api/openapi.json', () => {

@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 import { BAD_VERSION, demoArtifact, DEMO_ENVIRONMENT, DEMO_SERVICE } from '../../functions/src/wiring/demo-rollouts';
 import type { EventSummary, Inventory, Page } from '../../functions/src/core/read-models';
 import type { RolloutDetail, RolloutPreset, RolloutSpec, RolloutSummary } from '../../functions/src/core/rollouts/model';
@@ -15,16 +13,10 @@ import { authHeaders } from '../helpers/auth';
  */
 
 let rt: LocalRuntime;
-let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sbx-rollouts-'));
-  rt = await startLocalRuntime({
-    port: 0,
-    dataDir: dir,
+  rt = await startTestRuntime('sbx-rollouts-', {
     seed: false,
-    quiet: true,
-    webDir: join(dir, 'no-web'),
     retry: { attempts: 2, baseDelayMs: 1 },
     demo: { ratePerSecond: 60, badErrorRate: 0.5 },
   });
@@ -32,7 +24,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rt?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {

@@ -1,15 +1,13 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_EVENT_DEPTH } from '../../functions/src/core/cdevents/envelope';
 import { MAX_EVENT_BYTES, MAX_NAME_BYTES } from '../../functions/src/core/cdevents/prepare';
 import { MAX_BODY_BYTES } from '../../functions/src/core/use-cases/ingest-events';
 import { openApiDocument } from '../../functions/src/handlers/http/openapi';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 import { authHeaders } from '../helpers/auth';
 import { clone, conformanceExamples } from '../helpers/fixtures';
 
@@ -37,15 +35,12 @@ const validators = new Map(
 );
 
 let rt: LocalRuntime;
-let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sbx-fuzz-'));
-  rt = await startLocalRuntime({ port: 0, dataDir: dir, quiet: true, webDir: join(dir, 'none'), rateLimits: false, log: () => {} });
+  rt = await startTestRuntime('sbx-fuzz-', { rateLimits: false, log: () => {} });
 });
 afterAll(async () => {
   await rt?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 interface Answer {

@@ -23,13 +23,11 @@
  * the ingest bucket on at that rate to see the 429s under load (they must be clean too; the
  * calibration then measures the bucket as well).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestResult } from '../../functions/src/core/read-models';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 import { tokenFor } from '../helpers/auth';
 import { duplicates, loadEvent, timelineKeys, unclean, unreadable, type IngestOutcome } from './load-helpers';
 
@@ -46,23 +44,16 @@ const ANSWER_TIMEOUT = 60;
 const SERVICE = 'load-svc';
 
 let rt: LocalRuntime;
-let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sbx-load-'));
-  rt = await startLocalRuntime({
-    port: 0,
-    dataDir: dir,
+  rt = await startTestRuntime('sbx-load-', {
     seed: false,
-    quiet: true,
-    webDir: join(dir, 'no-web'),
     rateLimits: INGEST_LIMIT ? { ingest: { capacity: Math.max(1, Math.round(INGEST_LIMIT)), perSecond: INGEST_LIMIT } } : false,
   });
 });
 
 afterAll(async () => {
   await rt?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** One answer autocannon received, with the ids of the events its request carried. */

@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../functions/src/core/use-cases/ingest-events';
 import { MAX_FOCUS_TEXT_BYTES } from '../../functions/src/shared/focus-body';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 import { authHeaders } from '../helpers/auth';
 
 /**
@@ -22,15 +20,12 @@ const BOMB_INFLATED_BYTES = Number(process.env.BOMB_MB ?? 512) * MB;
 const GROWTH_BOUND = 96 * MB;
 
 let rt: LocalRuntime;
-let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sbx-oversized-'));
-  rt = await startLocalRuntime({ port: 0, dataDir: dir, quiet: true, webDir: join(dir, 'none'), rateLimits: false, log: () => {} });
+  rt = await startTestRuntime('sbx-oversized-', { rateLimits: false, log: () => {} });
 });
 afterAll(async () => {
   await rt?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 interface Sent {

@@ -11,11 +11,9 @@
  */
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 import { EventJournal } from '../../functions/src/adapters/local/event-journal';
 import { openApiDocument } from '../../functions/src/handlers/http/openapi';
 import type { DeadLetter, Page } from '../../functions/src/core/read-models';
@@ -29,7 +27,6 @@ const BATCH = 5;
 const SERVICE = 'outage-svc';
 
 let rt: LocalRuntime;
-let dir: string;
 
 type Operation = { responses: Record<string, { headers?: Record<string, unknown>; content?: Record<string, { schema: unknown }> }> };
 const doc = openApiDocument() as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
@@ -81,13 +78,11 @@ async function readsWhileDown(acceptedKey: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sbx-outage-'));
-  rt = await startLocalRuntime({ port: 0, dataDir: dir, seed: false, quiet: true, webDir: join(dir, 'no-web'), rateLimits: false, retry: { attempts: 2, baseDelayMs: 10 } });
+  rt = await startTestRuntime('sbx-outage-', { seed: false, rateLimits: false, retry: { attempts: 2, baseDelayMs: 10 } });
 });
 
 afterAll(async () => {
   await rt?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function allDeadLetters(): Promise<DeadLetter[]> {
